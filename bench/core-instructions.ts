@@ -1,0 +1,250 @@
+// Core cost per event in executed Wasm instructions: a deterministic proxy for
+// WAMR's interpreter on the ESP32 (no timer noise, no JIT).
+//
+// build/core.wasm itself is never changed: two instrumented COPIES are made
+// with binaryen (bench/wasm-instrument.ts, "regions" and "per-node" counter
+// placement). The same scripted session is run on the original and on both
+// copies; every export result, every led_set value and every SSE frame must be
+// identical across the three, and both copies must report identical counts,
+// otherwise this throws. The static instruction count of every function is
+// also compared with wasm-objdump's disassembly when wabt is installed.
+//
+//   node --import tsx bench/core-instructions.ts [path/to/core.wasm]
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { isDeepStrictEqual } from "node:util";
+import { COUNTER_GET, COUNTER_RESET, instrumentCounting, staticCounts, type Placement } from "./wasm-instrument.ts";
+
+const EVENT_SWITCH = 1;
+const EVENT_CLIENT_OPEN = 2;
+const EVENT_CLIENT_CLOSE = 3;
+const EVENT_REFRESH = 4;
+export const DEBOUNCE_MS = 30;
+
+interface CoreApi {
+  memory: WebAssembly.Memory;
+  init(led: number, firstId: number, debounceMs: number, keepaliveMs: number, now: number): number;
+  post_event(kind: number, arg: number, time: number): number;
+  poll(now: number): number;
+  body_ptr(): number;
+  body_capacity(): number;
+  icon_put(len: number): number;
+  led_state(): number;
+  event_id(): number;
+  dropped_events(): number;
+  queue_length(): number;
+}
+
+/** One scripted step: what it did (host calls, results) and, when counted, its cost. */
+interface StepRecord {
+  label: string;
+  results: number[];
+  calls: string[];
+  instructions: number | null;
+}
+
+type Step = { label: string; row?: string; run: (c: CoreApi, rec: number[]) => void };
+
+function instantiate(bytes: Uint8Array, calls: string[]): { api: CoreApi; count: (() => number) | null; reset: (() => void) | null } {
+  const module = new WebAssembly.Module(bytes);
+  let memory: WebAssembly.Memory | undefined;
+  const frame = (ptr: number, len: number): string => {
+    const buf = memory!.buffer;
+    if (ptr < 0 || len < 0 || ptr + len > buf.byteLength) throw new Error(`frame (${ptr}, ${len}) out of memory`);
+    return JSON.stringify(new TextDecoder().decode(new Uint8Array(buf, ptr, len)));
+  };
+  const host: Record<string, (...a: number[]) => number | void> = {
+    led_set: (v) => { calls.push(`led_set(${v})`); },
+    sse_send: (client, ptr, len) => { calls.push(`sse_send(${client}, ${frame(ptr!, len!)})`); return 0; },
+    sse_broadcast: (ptr, len) => { calls.push(`sse_broadcast(${frame(ptr!, len!)})`); },
+  };
+  const imports: WebAssembly.Imports = {};
+  for (const imp of WebAssembly.Module.imports(module)) {
+    if (imp.kind !== "function") throw new Error(`unexpected ${imp.kind} import ${imp.module}.${imp.name}`);
+    const fn = imp.module === "host" ? host[imp.name] : undefined;
+    (imports[imp.module] ??= {})[imp.name] = fn ?? ((...a: number[]) => {
+      throw new Error(`core called unexpected import ${imp.module}.${imp.name}(${a.join(", ")})`);
+    });
+  }
+  const ex = new WebAssembly.Instance(module, imports).exports as unknown as CoreApi & Record<string, () => number>;
+  memory = ex.memory;
+  const get = ex[COUNTER_GET];
+  const reset = ex[COUNTER_RESET];
+  return { api: ex, count: get ? () => get() : null, reset: reset ? () => void reset() : null };
+}
+
+/** Writes `body` into the core's body buffer and calls icon_put with its length. */
+function iconPut(c: CoreApi, body: string, rec: number[]): void {
+  const bytes = new TextEncoder().encode(body);
+  const cap = c.body_capacity();
+  new Uint8Array(c.memory.buffer, c.body_ptr(), Math.min(bytes.length, cap)).set(bytes.subarray(0, cap));
+  rec.push(c.icon_put(bytes.length));
+}
+
+/**
+ * The scripted session. `row` names the table row a step's cost goes to (steps
+ * sharing a row are added up, e.g. post_event + poll). Times follow the
+ * simulator's sampler: post one sample, then poll at the same time.
+ */
+function script(): Step[] {
+  const D = DEBOUNCE_MS;
+  const steps: Step[] = [];
+  const add = (label: string, run: Step["run"], row?: string): void => {
+    steps.push(row === undefined ? { label, run } : { label, row, run });
+  };
+  add("init(led off, id 1, debounce 30, keepalive off)", (c, r) => { r.push(c.init(0, 1, D, 0, 0)); }, "init");
+  add("client 0 opens", (c, r) => { r.push(c.post_event(EVENT_CLIENT_OPEN, 0, 1), c.poll(1)); }, "client open: post_event + poll (first frame with retry: to that client)");
+  add("client 1 opens", (c, r) => { r.push(c.post_event(EVENT_CLIENT_OPEN, 1, 2), c.poll(2)); });
+  add("idle poll", (c, r) => { r.push(c.poll(3)); }, "poll with an empty queue");
+  add("switch sample, released, no change", (c, r) => { r.push(c.post_event(EVENT_SWITCH, 1, 5)); }, "switch sample, level unchanged: post_event + poll");
+  add("poll after it", (c, r) => { r.push(c.poll(5)); }, "switch sample, level unchanged: post_event + poll");
+  // Full press-release cycle as the sampler (every 5 ms) produces it.
+  let t = 100;
+  const cycle = "full toggle: press + release, samples every 5 ms (all posts and polls)";
+  const sample = (level: number, label: string, row?: string): void => {
+    const at = t;
+    add(label, (c, r) => { r.push(c.post_event(EVENT_SWITCH, level, at), c.poll(at)); }, row);
+    t += 5;
+  };
+  sample(0, "press edge sample", cycle);
+  for (let i = 0; i < D / 5 - 1; i++) sample(0, "pressed sample, inside debounce window", cycle);
+  sample(0, "pressed sample accepting the press", cycle);
+  for (let i = 0; i < 4; i++) sample(0, "held sample", cycle);
+  t = 300;
+  sample(1, "release edge sample", cycle);
+  for (let i = 0; i < D / 5 - 1; i++) sample(1, "released sample, inside debounce window", cycle);
+  sample(1, "released sample accepting the release: toggle + broadcast", cycle);
+  // The same release as a single measured sample, for the row "one switch sample that toggles".
+  t = 500;
+  sample(0, "press edge sample (2)");
+  t = 500 + D;
+  sample(0, "press accepted (2)");
+  t = 600;
+  sample(1, "release edge sample (2)", "switch sample, edge (debounce starts)");
+  t = 600 + D;
+  sample(1, "release accepted (2): toggle + broadcast", "switch sample that toggles: post_event + poll (led_set + broadcast frame)");
+  add("click: icon_put(\"led\")", (c, r) => { iconPut(c, "led", r); }, "click: icon_put(\"led\") + poll (toggle + broadcast frame)");
+  add("poll applying the click", (c, r) => { r.push(c.poll(700)); }, "click: icon_put(\"led\") + poll (toggle + broadcast frame)");
+  add("icon_put(\" xyz \") rejected", (c, r) => { iconPut(c, " xyz ", r); }, "icon_put rejected (unknown icon)");
+  add("refresh all", (c, r) => { r.push(c.post_event(EVENT_REFRESH, -1, 710), c.poll(710)); }, "refresh all: post_event + poll (one broadcast)");
+  add("client 1 closes", (c, r) => { r.push(c.post_event(EVENT_CLIENT_CLOSE, 1, 720), c.poll(720)); }, "client close: post_event + poll");
+  add("fill the queue", (c, r) => { for (let i = 0; i < 64; i++) r.push(c.post_event(EVENT_SWITCH, 1, 730)); });
+  add("post to a full queue", (c, r) => { r.push(c.post_event(EVENT_SWITCH, 1, 730), c.dropped_events()); }, "post_event to a full queue (dropped)");
+  add("drain 64 events", (c, r) => { r.push(c.poll(730)); }, "poll draining 64 switch samples (per event)");
+  add("init with keepalive 1000", (c, r) => { r.push(c.init(1, 50, D, 1000, 1000)); });
+  add("keepalive poll", (c, r) => { r.push(c.poll(2000)); }, "poll sending a keepalive (broadcast)");
+  add("final state", (c, r) => { r.push(c.led_state(), c.event_id(), c.dropped_events(), c.queue_length()); });
+  return steps;
+}
+
+function runScript(bytes: Uint8Array): StepRecord[] {
+  const calls: string[] = [];
+  const { api, count, reset } = instantiate(bytes, calls);
+  return script().map((step) => {
+    calls.length = 0;
+    const results: number[] = [];
+    reset?.();
+    step.run(api, results);
+    return { label: step.label, results, calls: [...calls], instructions: count ? count() : null };
+  });
+}
+
+export interface InstructionRow {
+  event: string;
+  instructions: number;
+}
+
+export interface CoreInstructionReport {
+  rows: InstructionRow[];
+  /** Per step, for the docs: label, host calls. */
+  trace: Array<{ label: string; calls: string[]; instructions: number }>;
+  validation: string[];
+}
+
+/** wasm-objdump's count of instructions (without end/else) per function index, or null without wabt. */
+function objdumpCounts(path: string): number[] | null {
+  const r = spawnSync("wasm-objdump", ["-d", path], { encoding: "utf8" });
+  if (r.status !== 0 || typeof r.stdout !== "string") return null;
+  const counts: number[] = [];
+  for (const line of r.stdout.split("\n")) {
+    if (/^[0-9a-f]+ func\[\d+\]/.test(line)) counts.push(0);
+    else if (/^ [0-9a-f]+: /.test(line) && counts.length > 0) {
+      const text = line.split("|")[1]?.trim() ?? "";
+      if (text === "end" || text === "else" || text.startsWith("local[")) continue;
+      counts[counts.length - 1]!++;
+    }
+  }
+  return counts;
+}
+
+export function measureCoreInstructions(path: string, log: (line: string) => void = () => {}): CoreInstructionReport {
+  const original = new Uint8Array(readFileSync(path));
+  const validation: string[] = [];
+
+  // 1. Static: the counting rule against an independent disassembler.
+  const statics = [...staticCounts(original).values()];
+  const dumped = objdumpCounts(path);
+  if (dumped) {
+    if (!isDeepStrictEqual(statics, dumped)) {
+      throw new Error(`static instruction counts differ from wasm-objdump:\n binaryen ${statics.join(",")}\n objdump  ${dumped.join(",")}`);
+    }
+    validation.push(`static counts of all ${statics.length} functions (${statics.reduce((a, b) => a + b, 0)} instructions) equal wasm-objdump's`);
+  } else {
+    validation.push("wasm-objdump not installed: static cross-check skipped");
+  }
+
+  // 2. Dynamic: original vs both instrumented copies.
+  const reference = runScript(original);
+  const runs = new Map<Placement, StepRecord[]>();
+  for (const placement of ["regions", "per-node"] as const) {
+    const copy = instrumentCounting(original, placement);
+    log(`  instrumented copy (${placement}): ${copy.byteLength} bytes (original ${original.byteLength})`);
+    const run = runScript(copy);
+    run.forEach((s, i) => {
+      const ref = reference[i]!;
+      if (!isDeepStrictEqual(s.results, ref.results) || !isDeepStrictEqual(s.calls, ref.calls)) {
+        throw new Error(`instrumented copy (${placement}) differs from the original at "${s.label}":\n` +
+          ` original ${JSON.stringify(ref)}\n copy     ${JSON.stringify(s)}`);
+      }
+    });
+    runs.set(placement, run);
+  }
+  const regions = runs.get("regions")!;
+  const perNode = runs.get("per-node")!;
+  regions.forEach((s, i) => {
+    if (s.instructions !== perNode[i]!.instructions) {
+      throw new Error(`counter placements disagree at "${s.label}": regions ${s.instructions}, per-node ${perNode[i]!.instructions}`);
+    }
+  });
+  const frames = reference.reduce((n, s) => n + s.calls.filter((c) => c.startsWith("sse_")).length, 0);
+  validation.push(`${reference.length} scripted steps: results, led_set values and ${frames} SSE frames identical in the original and both instrumented copies; both counter placements agree on every step`);
+
+  // 3. Sanity of what was measured: the frames the ABI promises.
+  const steps = script();
+  const rows = new Map<string, number>();
+  const order: string[] = [];
+  steps.forEach((step, i) => {
+    if (!step.row) return;
+    if (!rows.has(step.row)) order.push(step.row);
+    rows.set(step.row, (rows.get(step.row) ?? 0) + regions[i]!.instructions!);
+  });
+  const perEvent = "poll draining 64 switch samples (per event)";
+  if (rows.has(perEvent)) rows.set(perEvent, Math.round(rows.get(perEvent)! / 64));
+  const toggled = reference.find((s) => s.label.startsWith("release accepted (2)"));
+  if (!toggled?.calls.some((c) => c.startsWith("sse_broadcast(") && c.includes("led"))) {
+    throw new Error(`the measured release did not toggle/broadcast: ${JSON.stringify(toggled)}`);
+  }
+  return {
+    rows: order.map((event) => ({ event, instructions: rows.get(event)! })),
+    trace: regions.map((s, i) => ({ label: s.label, calls: reference[i]!.calls, instructions: s.instructions! })),
+    validation,
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const path = process.argv[2] ?? "build/core.wasm";
+  const report = measureCoreInstructions(path, console.log);
+  for (const v of report.validation) console.log(`ok: ${v}`);
+  console.table(report.rows);
+  if (process.argv.includes("--trace")) for (const t of report.trace) console.log(t.instructions, t.label, t.calls.join(" "));
+}

@@ -1,0 +1,308 @@
+/**
+ * Runs build/core.wasm (the same module the ESP32 runs under WAMR) and
+ * implements its imports exactly as docs/abi.md says. No board behaviour lives
+ * here: debounce, queue, LED state and SSE frames all come from the core; this
+ * file moves bytes and recovers from faults.
+ */
+import { readFile } from 'node:fs/promises';
+
+export const EVENT_SWITCH = 1;
+export const EVENT_CLIENT_OPEN = 2;
+export const EVENT_CLIENT_CLOSE = 3;
+export const EVENT_REFRESH = 4;
+
+export const PUT_OK = 0;
+export const PUT_UNKNOWN_ICON = 1;
+export const PUT_BAD_BODY = 2;
+export const PUT_TOO_LARGE = 3;
+export const PUT_QUEUE_FULL = 4;
+
+/** The exports of docs/abi.md; `debug_trap` only in build/core.debug.wasm. */
+export interface CoreExports {
+  memory: WebAssembly.Memory;
+  init(ledOn: number, firstId: number, debounceMs: number, keepaliveMs: number, nowMs: number): number;
+  post_event(kind: number, arg: number, timeMs: number): number;
+  poll(nowMs: number): number;
+  body_ptr(): number;
+  body_capacity(): number;
+  icon_put(bodyLen: number): number;
+  led_state(): number;
+  event_id(): number;
+  dropped_events(): number;
+  queue_length(): number;
+  debug_trap?: () => void;
+}
+
+const REQUIRED_FUNCTIONS = [
+  'init',
+  'post_event',
+  'poll',
+  'body_ptr',
+  'body_capacity',
+  'icon_put',
+  'led_state',
+  'event_id',
+  'dropped_events',
+  'queue_length',
+] as const;
+
+/** Where the core's frames go: the SSE client registry. */
+export interface FrameSink {
+  /** Writes to one client; false if unknown or dropped (the sink already dropped it). */
+  send(client: number, frame: Uint8Array): boolean;
+  /** Writes to every client; failing ones are dropped by the sink. */
+  broadcast(frame: Uint8Array): void;
+  /** Ids of the registered clients. */
+  ids(): number[];
+}
+
+export interface CoreHostOptions {
+  debounceMs: number;
+  keepaliveMs: number;
+  sink: FrameSink;
+  /** Milliseconds since the host started (wrapped to u32 here). */
+  now(): number;
+  log(line: string): void;
+  /** Called when the LED actually changes (not on a repeated value). */
+  onLed?(on: boolean): void;
+}
+
+/** A `(ptr, len)` out of range or another broken promise of the core. */
+export class CoreFault extends Error {
+  override name = 'CoreFault';
+}
+
+/** A trap or a CoreFault: the instance is discarded and started again. */
+export function isFault(e: unknown): e is Error {
+  return e instanceof WebAssembly.RuntimeError || e instanceof CoreFault;
+}
+
+/** Core state as the simulator reports it. */
+export interface CoreState {
+  led: boolean;
+  id: number;
+  dropped: number;
+  queued: number;
+}
+
+const MAX_RESTART_ATTEMPTS = 3;
+
+export class CoreHost {
+  readonly module: WebAssembly.Module;
+  readonly debug: boolean;
+  /** Fault restarts since the host started. */
+  restarts = 0;
+  private ex!: CoreExports;
+  private readonly opts: CoreHostOptions;
+  /** The last value the core gave `led_set`: what a restarted core is given. */
+  private lastLed = 0;
+  /** The last `event_id()` read from the core. */
+  private lastId = 0;
+  /** Export calls in progress (imports run inside them). */
+  private depth = 0;
+  /** Events to post once the current export call has returned. */
+  private deferred: Array<[kind: number, arg: number]> = [];
+
+  static async load(path: string, opts: CoreHostOptions): Promise<CoreHost> {
+    const module = await WebAssembly.compile(await readFile(path));
+    return new CoreHost(module, opts);
+  }
+
+  constructor(module: WebAssembly.Module, opts: CoreHostOptions) {
+    this.module = module;
+    this.opts = opts;
+    this.debug = WebAssembly.Module.exports(module).some((e) => e.name === 'debug_trap' && e.kind === 'function');
+    this.instantiate();
+    const r = this.ex.init(0, 0, opts.debounceMs, opts.keepaliveMs, this.now());
+    if (r !== 0) {
+      throw new Error(`core init rejected debounce_ms=${opts.debounceMs} keepalive_ms=${opts.keepaliveMs} (returned ${r})`);
+    }
+    this.lastId = this.ex.event_id();
+  }
+
+  private now(): number {
+    return this.opts.now() >>> 0;
+  }
+
+  /** Copies `(ptr, len)` out of linear memory after checking it lies inside. */
+  private bytes(ptr: number, len: number, what: string): Uint8Array {
+    const buf = this.ex.memory.buffer;
+    const p = ptr >>> 0;
+    const n = len >>> 0;
+    if (p + n > buf.byteLength) {
+      throw new CoreFault(`${what}: (ptr ${p}, len ${n}) outside memory of ${buf.byteLength} bytes`);
+    }
+    return new Uint8Array(buf.slice(p, p + n));
+  }
+
+  private instantiate(): void {
+    const imports = {
+      host: {
+        led_set: (on: number): void => {
+          const v = on ? 1 : 0;
+          const changed = v !== this.lastLed;
+          this.lastLed = v;
+          if (changed) this.opts.onLed?.(v === 1);
+        },
+        sse_send: (client: number, ptr: number, len: number): number => {
+          const frame = this.bytes(ptr, len, 'sse_send');
+          return this.opts.sink.send(client, frame) ? 0 : -1;
+        },
+        sse_broadcast: (ptr: number, len: number): void => {
+          this.opts.sink.broadcast(this.bytes(ptr, len, 'sse_broadcast'));
+        },
+      },
+    };
+    const instance = new WebAssembly.Instance(this.module, imports);
+    const ex = instance.exports as unknown as CoreExports;
+    if (!(ex.memory instanceof WebAssembly.Memory)) throw new Error('core exports no memory');
+    for (const name of REQUIRED_FUNCTIONS) {
+      if (typeof ex[name] !== 'function') throw new Error(`core does not export ${name}()`);
+    }
+    this.ex = ex;
+  }
+
+  /**
+   * Calls into the core. A fault (trap or bad pointer) is logged, the core is
+   * restarted, and `undefined` is returned: the event being processed is lost.
+   */
+  private run<T>(what: string, fn: (ex: CoreExports) => T): T | undefined {
+    if (this.depth > 0) throw new Error(`re-entrant core call: ${what}`);
+    this.depth++;
+    let result: T | undefined;
+    try {
+      result = fn(this.ex);
+      this.lastId = this.ex.event_id();
+    } catch (e) {
+      if (!isFault(e)) throw e;
+      this.restart(what, e);
+      result = undefined;
+    } finally {
+      this.depth--;
+    }
+    this.flushDeferred();
+    return result;
+  }
+
+  private flushDeferred(): void {
+    while (this.deferred.length > 0 && this.depth === 0) {
+      const batch = this.deferred;
+      this.deferred = [];
+      this.run('deferred events', (ex) => {
+        for (const [kind, arg] of batch) this.postOrDrain(ex, kind, arg);
+        ex.poll(this.now());
+      });
+    }
+  }
+
+  /** Posts an event, draining the queue first if it is full. */
+  private postOrDrain(ex: CoreExports, kind: number, arg: number): number {
+    let r = ex.post_event(kind, arg, this.now());
+    if (r === -1) {
+      ex.poll(this.now());
+      r = ex.post_event(kind, arg, this.now());
+    }
+    return r;
+  }
+
+  /** docs/abi.md "Faults": new instance, init(last_led, last_id + 1), reopen every client. */
+  private restart(what: string, cause: Error): void {
+    this.restarts++;
+    this.opts.log(`core fault in ${what}: ${cause.message}; restart #${this.restarts} (led ${this.lastLed}, id ${this.lastId + 1})`);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        this.instantiate();
+        const r = this.ex.init(this.lastLed, (this.lastId + 1) | 0, this.opts.debounceMs, this.opts.keepaliveMs, this.now());
+        if (r !== 0) throw new Error(`init returned ${r}`);
+        for (const id of this.opts.sink.ids()) this.postOrDrain(this.ex, EVENT_CLIENT_OPEN, id);
+        this.ex.poll(this.now());
+        this.lastId = this.ex.event_id();
+        return;
+      } catch (e) {
+        if (attempt >= MAX_RESTART_ATTEMPTS) {
+          throw new Error(`core does not restart: ${(e as Error).message}`, { cause: e });
+        }
+        this.opts.log(`core fault while restarting: ${(e as Error).message}; attempt ${attempt + 1}`);
+      }
+    }
+  }
+
+  /**
+   * Posts an event and polls. From inside an export call (a client dropped
+   * while the core was writing to it) the event waits until the call returns.
+   * Returns post_event's result, or undefined after a fault.
+   */
+  post(kind: number, arg: number): number | undefined {
+    if (this.depth > 0) {
+      this.deferred.push([kind, arg]);
+      return 0;
+    }
+    return this.run(`post_event(${kind}, ${arg})`, (ex) => {
+      const r = ex.post_event(kind, arg, this.now());
+      ex.poll(this.now());
+      return r;
+    });
+  }
+
+  /** poll(now): drains the queue, advances debounce, sends due keepalives. */
+  poll(): number | undefined {
+    return this.run('poll', (ex) => ex.poll(this.now()));
+  }
+
+  /** One switch sample (raw level, 0 = pressed) and a poll, like the firmware's sampler. */
+  sample(level: 0 | 1): void {
+    this.run('switch sample', (ex) => {
+      ex.post_event(EVENT_SWITCH, level, this.now());
+      ex.poll(this.now());
+    });
+  }
+
+  /** The largest body icon_put accepts. */
+  bodyCapacity(): number {
+    return this.run('body_capacity', (ex) => ex.body_capacity()) ?? this.ex.body_capacity();
+  }
+
+  /**
+   * PUT /icon: copies the body into the core's buffer, calls icon_put with
+   * the full length and polls so the toggle is applied at once. Returns the
+   * result code, or undefined after a fault.
+   */
+  iconPut(body: Uint8Array, fullLength: number): number | undefined {
+    return this.run('icon_put', (ex) => {
+      const ptr = ex.body_ptr() >>> 0;
+      const cap = ex.body_capacity() >>> 0;
+      const n = Math.min(body.length, cap);
+      const mem = ex.memory.buffer;
+      if (ptr + cap > mem.byteLength) {
+        throw new CoreFault(`body buffer (ptr ${ptr}, capacity ${cap}) outside memory of ${mem.byteLength} bytes`);
+      }
+      new Uint8Array(mem, ptr, n).set(body.subarray(0, n));
+      const code = ex.icon_put(fullLength);
+      ex.poll(this.now());
+      return code;
+    });
+  }
+
+  state(): CoreState {
+    const read = (ex: CoreExports): CoreState => ({
+      led: ex.led_state() === 1,
+      id: ex.event_id() >>> 0,
+      dropped: ex.dropped_events() >>> 0,
+      queued: ex.queue_length() >>> 0,
+    });
+    return this.run('state', read) ?? read(this.ex);
+  }
+
+  /** The last LED level the core drove. */
+  get led(): boolean {
+    return this.lastLed === 1;
+  }
+
+  /** Debug core only: executes `unreachable` in the core, exercising fault recovery. */
+  trap(): boolean {
+    const fn = this.ex.debug_trap;
+    if (!this.debug || typeof fn !== 'function') return false;
+    this.run('debug_trap', () => fn());
+    return true;
+  }
+}

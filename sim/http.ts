@@ -1,0 +1,308 @@
+/**
+ * The HTTP contract of docs/abi.md ("HTTP contract" and "Simulator-only
+ * routes") on Node's http module. Handlers move bytes between sockets and the
+ * core; every decision about a body or a state is the core's.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Board } from './board.ts';
+import type { Clients } from './clients.ts';
+import {
+  EVENT_CLIENT_OPEN,
+  PUT_BAD_BODY,
+  PUT_OK,
+  PUT_QUEUE_FULL,
+  PUT_TOO_LARGE,
+  PUT_UNKNOWN_ICON,
+  type CoreHost,
+} from './core-host.ts';
+
+export interface Pages {
+  /** build/index.html and its gzip. */
+  index: Buffer;
+  indexGz: Buffer | null;
+  /** build/sim.html (virtual board), if built. */
+  sim: Buffer | null;
+}
+
+export interface HttpContext {
+  core: CoreHost;
+  clients: Clients;
+  board: Board;
+  pages: Pages;
+  log(line: string): void;
+  /** JSON for GET /sim/state. */
+  state(): object;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse, ctx: HttpContext) => void;
+
+/** Largest body of POST /sim/switch that is read at all. */
+const SWITCH_BODY_LIMIT = 64;
+/** After a refused body, the connection is closed this long after the response. */
+const REFUSED_BODY_LINGER_MS = 500;
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  413: 'Content Too Large',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  const body = `${status} ${STATUS_TEXT[status] ?? ''}: ${text}\n`;
+  res.writeHead(status, STATUS_TEXT[status] ?? '', {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': String(Buffer.byteLength(body)),
+    'Cache-Control': 'no-store',
+    ...headers,
+  });
+  res.end(body);
+}
+
+/** Answers 413 without reading the rest of the body, then closes the connection. */
+function refuseBody(req: IncomingMessage, res: ServerResponse, text: string): void {
+  req.pause();
+  req.removeAllListeners('data');
+  res.shouldKeepAlive = false;
+  sendText(res, 413, text, { Connection: 'close' });
+  res.once('finish', () => {
+    setTimeout(() => req.socket.destroy(), REFUSED_BODY_LINGER_MS).unref();
+  });
+}
+
+/**
+ * Reads a body of at most `limit` bytes. Resolves with the bytes, or with
+ * null after answering 413 (declared or actual length over the limit; the
+ * rest is never read or buffered).
+ */
+function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Promise<Buffer | null> {
+  return new Promise((resolve) => {
+    const declared = req.headers['content-length'];
+    if (declared !== undefined && Number(declared) > limit) {
+      refuseBody(req, res, `body over ${limit} bytes`);
+      resolve(null);
+      return;
+    }
+    if (/^100-continue$/i.test(req.headers.expect ?? '')) res.writeContinue();
+    const parts: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on('data', (chunk: Buffer) => {
+      if (done) return;
+      size += chunk.length;
+      if (size > limit) {
+        done = true;
+        refuseBody(req, res, `body over ${limit} bytes`);
+        resolve(null);
+        return;
+      }
+      parts.push(chunk);
+    });
+    req.once('end', () => {
+      if (done) return;
+      done = true;
+      resolve(Buffer.concat(parts, size));
+    });
+    req.once('error', () => {
+      if (done) return;
+      done = true;
+      resolve(null);
+    });
+  });
+}
+
+function acceptsGzip(req: IncomingMessage): boolean {
+  const ae = req.headers['accept-encoding'];
+  if (typeof ae !== 'string') return false;
+  return ae.split(',').some((part) => {
+    const [coding, ...params] = part.trim().toLowerCase().split(';');
+    if (coding?.trim() !== 'gzip') return false;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    return q === undefined || Number(q.slice(2)) > 0;
+  });
+}
+
+const page: Handler = (req, res, { pages }) => {
+  const gz = pages.indexGz !== null && acceptsGzip(req);
+  const body = gz ? pages.indexGz! : pages.index;
+  res.writeHead(200, {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Length': String(body.length),
+    'Cache-Control': 'no-cache',
+    Vary: 'Accept-Encoding',
+    ...(gz ? { 'Content-Encoding': 'gzip' } : {}),
+  });
+  res.end(req.method === 'HEAD' ? undefined : body);
+};
+
+const simPage: Handler = (req, res, { pages }) => {
+  if (!pages.sim) {
+    sendText(res, 404, 'build/sim.html is missing: run npm run build:web');
+    return;
+  }
+  res.writeHead(200, {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Length': String(pages.sim.length),
+    'Cache-Control': 'no-cache',
+  });
+  res.end(req.method === 'HEAD' ? undefined : pages.sim);
+};
+
+const sse: Handler = (req, res, { core, clients, log }) => {
+  if (clients.full) {
+    sendText(res, 503, 'too many event-stream clients', { 'Retry-After': '5' });
+    return;
+  }
+  req.socket.setNoDelay(true);
+  req.socket.setTimeout(0);
+  res.writeHead(200, {
+    'Content-Type': 'text/event-stream',
+    'Cache-Control': 'no-cache',
+    Connection: 'keep-alive',
+    'X-Accel-Buffering': 'no',
+  });
+  res.flushHeaders();
+  const id = clients.add(res);
+  if (id === null) {
+    res.destroy();
+    return;
+  }
+  log(`client ${id} open (${clients.size} open)`);
+  // The core sends this client its first frame (with retry:) at once.
+  core.post(EVENT_CLIENT_OPEN, id);
+};
+
+const HTTP_STATUS_OF_PUT: Record<number, [number, string]> = {
+  [PUT_OK]: [204, ''],
+  [PUT_UNKNOWN_ICON]: [404, 'no such icon'],
+  [PUT_BAD_BODY]: [400, 'body must be an icon name in printable ASCII'],
+  [PUT_TOO_LARGE]: [413, 'body too large'],
+  [PUT_QUEUE_FULL]: [503, 'event queue full, try again'],
+};
+
+const icon: Handler = (req, res, { core }) => {
+  const capacity = core.bodyCapacity();
+  void readBody(req, res, capacity).then((body) => {
+    if (body === null || res.headersSent) return;
+    const code = core.iconPut(body, body.length);
+    if (code === undefined) {
+      sendText(res, 503, 'the core restarted, try again', { 'Retry-After': '1' });
+      return;
+    }
+    const mapped = HTTP_STATUS_OF_PUT[code];
+    if (!mapped) {
+      sendText(res, 500, `icon_put returned unknown code ${code}`);
+    } else if (mapped[0] === 204) {
+      res.writeHead(204, { 'Cache-Control': 'no-store' });
+      res.end();
+    } else {
+      sendText(res, mapped[0], mapped[1], code === PUT_QUEUE_FULL ? { 'Retry-After': '1' } : {});
+    }
+  });
+};
+
+const simSwitch: Handler = (req, res, { board }) => {
+  void readBody(req, res, SWITCH_BODY_LIMIT).then((body) => {
+    if (body === null || res.headersSent) return;
+    const word = body.toString('latin1').trim();
+    if (word !== 'down' && word !== 'up') {
+      sendText(res, 400, 'body must be "down" or "up"');
+      return;
+    }
+    board.set(word === 'down' ? 0 : 1);
+    res.writeHead(204, { 'Cache-Control': 'no-store' });
+    res.end();
+  });
+};
+
+const simState: Handler = (req, res, ctx) => {
+  const body = Buffer.from(JSON.stringify(ctx.state()));
+  res.writeHead(200, {
+    'Content-Type': 'application/json',
+    'Content-Length': String(body.length),
+    'Cache-Control': 'no-store',
+  });
+  res.end(req.method === 'HEAD' ? undefined : body);
+};
+
+const simTrap: Handler = (_req, res, { core, log }) => {
+  log('debug_trap requested');
+  core.trap();
+  res.writeHead(204, { 'Cache-Control': 'no-store' });
+  res.end();
+};
+
+function routes(debug: boolean): Map<string, Record<string, Handler>> {
+  const r = new Map<string, Record<string, Handler>>([
+    ['/', { GET: page, HEAD: page }],
+    ['/index.html', { GET: page, HEAD: page }],
+    ['/demo_sse', { GET: sse }],
+    ['/icon', { PUT: icon }],
+    ['/sim', { GET: simPage, HEAD: simPage }],
+    ['/sim/switch', { POST: simSwitch }],
+    ['/sim/state', { GET: simState, HEAD: simState }],
+  ]);
+  // Only a debug core (build/core.debug.wasm) exports debug_trap.
+  if (debug) r.set('/sim/trap', { POST: simTrap });
+  return r;
+}
+
+export interface ServerLimits {
+  /** Time to receive all request headers. */
+  headersTimeoutMs: number;
+  /** Time to receive a whole request (headers and body). */
+  requestTimeoutMs: number;
+  /** Idle time of a kept-alive connection between requests. */
+  keepAliveTimeoutMs: number;
+}
+
+export const DEFAULT_LIMITS: ServerLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 15_000,
+  keepAliveTimeoutMs: 5_000,
+};
+
+export function createSimServer(ctx: HttpContext, limits: ServerLimits = DEFAULT_LIMITS): Server {
+  const table = routes(ctx.core.debug);
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
+    const route = table.get(path);
+    if (!route) {
+      sendText(res, 404, `no route ${path.slice(0, 100)}`);
+      return;
+    }
+    const handler = route[req.method ?? ''];
+    if (!handler) {
+      sendText(res, 405, `use ${Object.keys(route).join(' or ')}`, { Allow: Object.keys(route).join(', ') });
+      return;
+    }
+    try {
+      handler(req, res, ctx);
+    } catch (e) {
+      ctx.log(`error in ${req.method} ${path}: ${(e as Error).stack ?? String(e)}`);
+      if (!res.headersSent) sendText(res, 500, 'internal error');
+      else res.destroy();
+    }
+  };
+  const server = createServer(
+    {
+      maxHeaderSize: 8192,
+      requestTimeout: limits.requestTimeoutMs,
+      headersTimeout: limits.headersTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      // How often the two timeouts above are checked (Node's default is 30 s).
+      connectionsCheckingInterval: 1000,
+    },
+    handle,
+  );
+  // With this listener Node does not answer 100 Continue by itself: readBody
+  // does, once it has decided to read the body.
+  server.on('checkContinue', handle);
+  server.headersTimeout = limits.headersTimeoutMs;
+  server.requestTimeout = limits.requestTimeoutMs;
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  server.maxHeadersCount = 64;
+  return server;
+}

@@ -1,0 +1,162 @@
+/**
+ * The desktop simulator: build/core.wasm on a virtual board behind the HTTP
+ * contract. `startSimulator` is what `npm start` (sim/main.ts), the tests and
+ * the benchmarks use.
+ */
+import { readFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Board } from './board.ts';
+import { Clients } from './clients.ts';
+import { CoreHost, EVENT_CLIENT_CLOSE } from './core-host.ts';
+import { createSimServer, DEFAULT_LIMITS, type Pages, type ServerLimits } from './http.ts';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const BUILD_DIR = join(ROOT, 'build');
+
+export interface SimOptions {
+  /** TCP port; 0 picks a free one. Default 8080. */
+  port?: number;
+  /** Address to listen on. Default 127.0.0.1. */
+  host?: string;
+  /** The core module. Default build/core.wasm. */
+  corePath?: string;
+  /** Directory with index.html, index.html.gz and sim.html. Default build/. */
+  pageDir?: string;
+  /** Debounce window in ms (1..1000). Default 30. */
+  debounceMs?: number;
+  /** Keepalive period in ms (0 = off, else 1000..600000). Default 15000. */
+  keepaliveMs?: number;
+  /** Most SSE clients at once. Default 32. */
+  maxClients?: number;
+  /** Unsent bytes after which an SSE client is dropped. Default 64 KiB. */
+  maxBuffered?: number;
+  /** Switch sampling period in ms. Default 5. */
+  sampleMs?: number;
+  /** HTTP timeouts (slow clients). */
+  limits?: Partial<ServerLimits>;
+  /** Log lines (default: none). */
+  log?: (line: string) => void;
+  /** The LED changed. */
+  onLed?: (on: boolean) => void;
+}
+
+export interface SimState {
+  led: boolean;
+  clients: number;
+  dropped: number;
+  id: number;
+  restarts: number;
+}
+
+export interface Simulator {
+  /** http://host:port/ */
+  url: string;
+  port: number;
+  /** True when the debug core (with debug_trap, and POST /sim/trap) is loaded. */
+  debug: boolean;
+  board: Board;
+  core: CoreHost;
+  state(): SimState;
+  close(): Promise<void>;
+}
+
+export const DEFAULTS = {
+  port: 8080,
+  host: '127.0.0.1',
+  debounceMs: 30,
+  keepaliveMs: 15000,
+  maxClients: 32,
+  maxBuffered: 64 * 1024,
+  sampleMs: 5,
+} as const;
+
+async function readOptional(path: string): Promise<Buffer | null> {
+  try {
+    return await readFile(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+}
+
+export async function loadPages(dir: string): Promise<Pages> {
+  const index = await readOptional(join(dir, 'index.html'));
+  if (!index) throw new Error(`${join(dir, 'index.html')} is missing: run npm run build:web`);
+  return {
+    index,
+    indexGz: await readOptional(join(dir, 'index.html.gz')),
+    sim: await readOptional(join(dir, 'sim.html')),
+  };
+}
+
+export async function startSimulator(options: SimOptions = {}): Promise<Simulator> {
+  const o = { ...DEFAULTS, ...options };
+  const log = options.log ?? (() => {});
+  const corePath = options.corePath ?? join(BUILD_DIR, 'core.wasm');
+  const pages = await loadPages(options.pageDir ?? BUILD_DIR);
+  const t0 = performance.now();
+
+  // The registry and the core refer to each other: frames go to clients,
+  // closed clients become EVENT_CLIENT_CLOSE.
+  let core: CoreHost | undefined;
+  const clients = new Clients({
+    max: o.maxClients,
+    maxBuffered: o.maxBuffered,
+    onClose(id, reason) {
+      log(`client ${id} gone: ${reason} (${clients.size} open)`);
+      core?.post(EVENT_CLIENT_CLOSE, id);
+    },
+  });
+  core = await CoreHost.load(corePath, {
+    debounceMs: o.debounceMs,
+    keepaliveMs: o.keepaliveMs,
+    sink: clients,
+    now: () => Math.floor(performance.now() - t0),
+    log,
+    onLed: options.onLed,
+  });
+  const host = core;
+  const board = new Board(host, o.sampleMs);
+
+  const state = (): SimState => {
+    const s = host.state();
+    return { led: s.led, clients: clients.size, dropped: s.dropped, id: s.id, restarts: host.restarts };
+  };
+
+  const server = createSimServer(
+    { core: host, clients, board, pages, log, state },
+    { ...DEFAULT_LIMITS, ...options.limits },
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, o.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  server.on('error', (e) => log(`server error: ${e.message}`));
+  board.start();
+  const port = (server.address() as AddressInfo).port;
+  const shownHost = o.host.includes(':') ? `[${o.host}]` : o.host;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${shownHost}:${port}/`,
+    port,
+    debug: host.debug,
+    board,
+    core: host,
+    state,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        board.stop();
+        server.close(() => resolve());
+        clients.closeAll();
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}

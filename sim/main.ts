@@ -1,0 +1,139 @@
+/**
+ * `npm start`: builds what is missing (core, page), then runs the simulator.
+ *
+ *   node --import tsx sim/main.ts [--port N] [--host ADDR] [--core PATH]
+ *        [--debounce MS] [--keepalive MS] [--max-clients N] [--quiet]
+ *
+ * Environment: PORT, SIM_CORE (same as --port, --core).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Board } from './board.ts';
+import { BUILD_DIR, DEFAULTS, ROOT, startSimulator, type Simulator } from './index.ts';
+import { isInteractive, openTerminal, PRESS_MS } from './terminal.ts';
+
+const HELP = `Usage: npm start -- [options]
+
+Runs build/core.wasm on a virtual board and serves the page.
+
+  --port N          TCP port (default ${DEFAULTS.port}, env PORT; 0 = any free port)
+  --host ADDR       address to listen on (default ${DEFAULTS.host})
+  --core PATH       core module (default build/core.wasm, env SIM_CORE);
+                    build/core.debug.wasm adds POST /sim/trap
+  --debounce MS     switch debounce window, 1..1000 (default ${DEFAULTS.debounceMs})
+  --keepalive MS    SSE keepalive period, 0 or 1000..600000 (default ${DEFAULTS.keepaliveMs})
+  --max-clients N   most SSE clients at once, more get 503 (default ${DEFAULTS.maxClients})
+  --quiet           log only LED changes and errors
+  -h, --help        this text
+`;
+
+function fail(msg: string): never {
+  process.stderr.write(`sim: ${msg}\n`);
+  process.exit(2);
+}
+
+function intOption(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) fail(`--${name} must be an integer in ${min}..${max}, got "${value}"`);
+  return n;
+}
+
+function npmRun(script: string): void {
+  process.stdout.write(`sim: running npm run ${script}\n`);
+  const r = spawnSync('npm', ['run', script], { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0) fail(`npm run ${script} failed`);
+}
+
+const { values } = (() => {
+  try {
+    return parseArgs({
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        core: { type: 'string' },
+        debounce: { type: 'string' },
+        keepalive: { type: 'string' },
+        'max-clients': { type: 'string' },
+        quiet: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    });
+  } catch (e) {
+    fail(`${(e as Error).message}\n\n${HELP}`);
+  }
+})();
+
+if (values.help) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
+
+const port = intOption('port', values.port ?? process.env.PORT, DEFAULTS.port, 0, 65535);
+const keepalive = intOption('keepalive', values.keepalive, DEFAULTS.keepaliveMs, 0, 600000);
+if (keepalive !== 0 && keepalive < 1000) fail('--keepalive must be 0 or 1000..600000');
+const options = {
+  port,
+  host: values.host ?? DEFAULTS.host,
+  debounceMs: intOption('debounce', values.debounce, DEFAULTS.debounceMs, 1, 1000),
+  keepaliveMs: keepalive,
+  maxClients: intOption('max-clients', values['max-clients'], DEFAULTS.maxClients, 1, 100000),
+};
+const corePath = resolve(values.core ?? process.env.SIM_CORE ?? join(BUILD_DIR, 'core.wasm'));
+
+// Build what is missing, showing the build's own output.
+const builtCores = [join(BUILD_DIR, 'core.wasm'), join(BUILD_DIR, 'core.debug.wasm')];
+if (!existsSync(corePath)) {
+  if (builtCores.includes(corePath)) npmRun('asbuild');
+  if (!existsSync(corePath)) fail(`core module ${corePath} not found`);
+}
+if (!existsSync(join(BUILD_DIR, 'index.html')) || !existsSync(join(BUILD_DIR, 'sim.html'))) npmRun('build:web');
+
+let sim: Simulator | undefined;
+let stopping = false;
+const quit = (): void => {
+  if (stopping) return;
+  stopping = true;
+  term.close();
+  const timer = setTimeout(() => process.exit(0), 2000);
+  timer.unref();
+  void (sim?.close() ?? Promise.resolve()).then(() => process.exit(0));
+};
+
+const term = openTerminal(process.stdout, process.stdin, (): Board | undefined => sim?.board, quit);
+const quiet = values.quiet;
+
+try {
+  sim = await startSimulator({
+    ...options,
+    corePath,
+    log: (line) => {
+      if (!quiet || /fault|error|restart/i.test(line)) term.log(line);
+    },
+    onLed: (on) => term.led(on),
+  });
+} catch (e) {
+  term.close();
+  const err = e as NodeJS.ErrnoException;
+  if (err.code === 'EADDRINUSE') fail(`port ${port} is in use: try --port ${port + 1} or --port 0`);
+  fail(err.message);
+}
+
+const base = sim.url;
+const shown = relative(ROOT, corePath) || corePath;
+process.stdout.write(
+  `Simulator listening on ${base}\n` +
+    `  core ${shown}${sim.debug ? ' (debug: POST /sim/trap)' : ''}, debounce ${options.debounceMs} ms, ` +
+    `keepalive ${options.keepaliveMs} ms, at most ${options.maxClients} SSE clients\n` +
+    `  open the page:          ${base}\n` +
+    `  open the virtual board: ${base}sim\n` +
+    (isInteractive(process.stdin, process.stdout)
+      ? `  SPACE presses the switch (held ${PRESS_MS} ms), q quits\n`
+      : ''),
+);
+
+process.on('SIGINT', quit);
+process.on('SIGTERM', quit);

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# C host tests: builds the portable C with gcc + cmocka under ASan/UBSan,
+# runs every test binary, runs cppcheck over host/ and main/, and ends with
+# one "N passed, N failed" line (cmocka test totals; a binary or cppcheck
+# failure that reported no count adds one failure). Exit status 0 only if
+# everything passed.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+root=$(pwd)
+build=tests/c/build
+
+passed=0
+failed=0
+finish() {
+  echo "$passed passed, $failed failed"
+  if ((failed > 0)); then exit 1; fi
+  exit 0
+}
+
+if [[ ! -f build/core.wasm ]]; then
+  echo "tests/c: build/core.wasm is missing: run npm run asbuild first" >&2
+  failed=1
+  finish
+fi
+
+for tool in cmake pkg-config cppcheck; do
+  if ! command -v "$tool" >/dev/null; then
+    echo "tests/c: $tool not found: run npm run setup (apt packages cmake gcc make pkg-config libcmocka-dev cppcheck)" >&2
+    failed=1
+    finish
+  fi
+done
+
+echo "==> configure + build ($build)"
+if ! cmake -S tests/c -B "$build" -DCMAKE_BUILD_TYPE=Debug >"$build.log" 2>&1 &&
+   ! { mkdir -p "$build" && cmake -S tests/c -B "$build" -DCMAKE_BUILD_TYPE=Debug >"$build.log" 2>&1; }; then
+  cat "$build.log" >&2
+  failed=1
+  finish
+fi
+if ! cmake --build "$build" --parallel >>"$build.log" 2>&1; then
+  grep -E "error|Error" "$build.log" >&2 || cat "$build.log" >&2
+  failed=1
+  finish
+fi
+rm -f "$build.log"
+
+# cmocka prints "[  PASSED  ] N test(s)." and "[  FAILED  ] N test(s)," per group.
+for exe in "$build"/test_*; do
+  [[ -x "$exe" && -f "$exe" ]] || continue
+  name=$(basename "$exe")
+  echo "==> $name"
+  out=$("$exe" 2>&1)
+  rc=$?
+  printf '%s\n' "$out"
+  p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | awk '{s+=$1} END {print s+0}')
+  f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | awk '{s+=$1} END {print s+0}')
+  passed=$((passed + p))
+  failed=$((failed + f))
+  if ((rc != 0 && f == 0)); then
+    echo "tests/c: $name exited with $rc without reporting a failed test (crash or setup failure)" >&2
+    failed=$((failed + 1))
+  fi
+done
+
+echo "==> cppcheck host/ main/"
+# ESP-IDF, FreeRTOS and WAMR headers are not installed here: system-include
+# lookups are suppressed and the Kconfig values are given explicitly, so
+# cppcheck checks exactly the configuration the defaults build.
+cppcheck_defs=(
+  -DESP_PLATFORM=1
+  -DCONFIG_LWIP_MAX_SOCKETS=16
+  -DCONFIG_APP_WIFI_SSID=\"ESP32SSID\"
+  -DCONFIG_APP_WIFI_PASSWORD=\"secret123\"
+  -DCONFIG_APP_WIFI_CHANNEL=1
+  -DCONFIG_APP_WIFI_MAX_STA=4
+  -DCONFIG_APP_SWITCH_GPIO=0
+  -DCONFIG_APP_LED_GPIO=5
+  -DCONFIG_APP_MAX_SSE_CLIENTS=10
+  -DCONFIG_APP_DEBOUNCE_MS=30
+  -DCONFIG_APP_SAMPLE_PERIOD_MS=5
+  -DCONFIG_APP_SSE_KEEPALIVE_MS=15000
+  -DCONFIG_APP_WAMR_POOL_KB=64
+)
+if cppcheck --enable=warning,style,performance,portability --error-exitcode=1 --inline-suppr \
+     --std=c11 --quiet --suppress=missingIncludeSystem --suppress=missingInclude \
+     -I host/src -I host/include "${cppcheck_defs[@]}" \
+     host main 2>&1 | tee "$root/tests/c/cppcheck.log"; then
+  if [[ -s "$root/tests/c/cppcheck.log" ]]; then
+    echo "tests/c: cppcheck reported findings" >&2
+    failed=$((failed + 1))
+  else
+    echo "cppcheck: clean"
+  fi
+else
+  echo "tests/c: cppcheck failed" >&2
+  failed=$((failed + 1))
+fi
+rm -f "$root/tests/c/cppcheck.log"
+
+finish

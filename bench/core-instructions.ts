@@ -46,7 +46,7 @@ interface StepRecord {
 type Step = { label: string; row?: string; run: (c: CoreApi, rec: number[]) => void };
 
 function instantiate(bytes: Uint8Array, calls: string[]): { api: CoreApi; count: (() => number) | null; reset: (() => void) | null } {
-  const module = new WebAssembly.Module(bytes);
+  const module = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
   let memory: WebAssembly.Memory | undefined;
   const frame = (ptr: number, len: number): string => {
     const buf = memory!.buffer;

@@ -1,5 +1,5 @@
-// End-to-end latency of the simulator, and memory per SSE client, against a
-// minimal Node SSE broadcast server (bench/baseline-sse-server.ts).
+// End-to-end latency of the simulator against a minimal Node SSE broadcast
+// server (bench/baseline-sse-server.ts).
 //
 // Both servers run as child processes; N raw node:net clients (no EventSource
 // library) are connected to each. A trial sends one request on a kept-alive
@@ -32,21 +32,10 @@ export interface LatencyRow {
   baseline: Stats;
 }
 
-export interface MemoryRow {
-  n: number;
-  simRssPerClient: number;
-  simHeapPerClient: number;
-  baselineRssPerClient: number;
-  baselineHeapPerClient: number;
-}
-
 export interface LatencyReport {
   debounceMs: number;
   trials: Record<number, number>;
   latency: LatencyRow[];
-  memory: MemoryRow[];
-  sim0: MemoryUsage;
-  baseline0: MemoryUsage;
   notes: string[];
 }
 
@@ -56,7 +45,7 @@ function stats(values: number[]): Stats {
 }
 
 /** A set of N SSE clients on one server, with per-trial frame accounting. */
-class Fleet {
+export class Fleet {
   readonly clients: RawSseClient[] = [];
   private expectAbove = Infinity;
   private t0 = 0;
@@ -162,7 +151,6 @@ export async function measureLatency(opts: LatencyOptions): Promise<LatencyRepor
   const simFleet = new Fleet(sim.port);
   const baseFleet = new Fleet(base.port);
   const latency: LatencyRow[] = [];
-  const memory: MemoryRow[] = [];
   const trials: Record<number, number> = {};
   const notes: string[] = [];
   try {
@@ -182,9 +170,6 @@ export async function measureLatency(opts: LatencyOptions): Promise<LatencyRepor
     baseFleet.closeAll();
     await pollClients(sim, 0);
     await delay(200);
-    const sim0 = await sim.memory();
-    const baseline0 = await base.memory();
-    opts.log(`  0 clients: simulator rss ${mb(sim0.rss)} heap ${mb(sim0.heapUsed)}; baseline rss ${mb(baseline0.rss)} heap ${mb(baseline0.heapUsed)}`);
 
     for (const n of opts.ns) {
       const t = opts.trials(n);
@@ -194,17 +179,7 @@ export async function measureLatency(opts: LatencyOptions): Promise<LatencyRepor
       await baseFleet.grow(n);
       const st = await sim.state();
       if (st.clients !== n) throw new Error(`simulator reports ${st.clients} clients, expected ${n}`);
-      await delay(100);
-      const simMem = await sim.memory();
-      const baseMem = await base.memory();
-      memory.push({
-        n,
-        simRssPerClient: (simMem.rss - sim0.rss) / n,
-        simHeapPerClient: (simMem.heapUsed - sim0.heapUsed) / n,
-        baselineRssPerClient: (baseMem.rss - baseline0.rss) / n,
-        baselineHeapPerClient: (baseMem.heapUsed - baseline0.heapUsed) / n,
-      });
-      opts.log(`  N=${n}: connected in ${Math.round(performance.now() - started)} ms; simulator rss ${mb(simMem.rss)} heap ${mb(simMem.heapUsed)}, baseline rss ${mb(baseMem.rss)} heap ${mb(baseMem.heapUsed)}; ${t} trials per path`);
+      opts.log(`  N=${n}: connected in ${Math.round(performance.now() - started)} ms; ${t} trials per path`);
 
       const release: number[] = [];
       const click: number[] = [];
@@ -238,7 +213,7 @@ export async function measureLatency(opts: LatencyOptions): Promise<LatencyRepor
     }
     const final = await sim.state();
     if (final.dropped !== 0) notes.push(`the core dropped ${final.dropped} events during the run`);
-    return { debounceMs: opts.debounceMs, trials, latency, memory, sim0, baseline0, notes };
+    return { debounceMs: opts.debounceMs, trials, latency, notes };
   } finally {
     simFleet.closeAll();
     baseFleet.closeAll();
@@ -248,7 +223,17 @@ export async function measureLatency(opts: LatencyOptions): Promise<LatencyRepor
   }
 }
 
-async function pollClients(sim: SimChild, want: number): Promise<void> {
+/**
+ * Memory after a full GC, once V8 has had time to hand freed pages back:
+ * GC, wait, GC again, read (RSS otherwise lags the heap by several MiB).
+ */
+export async function settledMemory(p: SimChild): Promise<MemoryUsage> {
+  await p.memory();
+  await delay(500);
+  return p.memory();
+}
+
+export async function pollClients(sim: SimChild, want: number): Promise<void> {
   const deadline = performance.now() + 10_000;
   for (;;) {
     const s = await sim.state();

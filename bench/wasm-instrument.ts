@@ -132,7 +132,7 @@ function isTargeted(e: Ref, label: string): boolean {
     if (found) return;
     const id = binaryen.getExpressionId(x);
     if (id === ID.Break) {
-      if (binaryen.getExpressionInfo(x).name === label) found = true;
+      if ((binaryen.getExpressionInfo(x) as binaryen.BreakInfo).name === label) found = true;
     } else if (id === ID.Switch) {
       const info = binaryen.getExpressionInfo(x) as binaryen.SwitchInfo;
       if (info.defaultName === label || info.names.includes(label)) found = true;
@@ -352,7 +352,7 @@ export function instrumentCounting(wasm: Uint8Array, placement: Placement): Uint
       const fi = new FunctionInstrumenter(m, params.length + info.vars.length);
       const body = placement === "regions" ? fi.regions(info.body, true) : fi.perNode(info.body, true);
       if (fi.extraVars.length === 0) {
-        binaryen.Function.setBody(f, body);
+        acc("Function").setBody!(f, body);
       } else {
         // binaryen.js cannot add locals in place: re-create the function.
         m.removeFunction(name);

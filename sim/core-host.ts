@@ -212,7 +212,9 @@ export class CoreHost {
     for (let attempt = 1; ; attempt++) {
       try {
         this.instantiate();
-        const r = this.ex.init(this.lastLed, (this.lastId + 1) | 0, this.opts.debounceMs, this.opts.keepaliveMs, this.now());
+        // first_id must be >= 0: after 2^31 - 1 the ids start again at 0.
+        const firstId = (this.lastId + 1) & 0x7fffffff;
+        const r = this.ex.init(this.lastLed, firstId, this.opts.debounceMs, this.opts.keepaliveMs, this.now());
         if (r !== 0) throw new Error(`init returned ${r}`);
         for (const id of this.opts.sink.ids()) this.postOrDrain(this.ex, EVENT_CLIENT_OPEN, id);
         this.ex.poll(this.now());
@@ -238,7 +240,7 @@ export class CoreHost {
       return 0;
     }
     return this.run(`post_event(${kind}, ${arg})`, (ex) => {
-      const r = ex.post_event(kind, arg, this.now());
+      const r = this.postOrDrain(ex, kind, arg);
       ex.poll(this.now());
       return r;
     });

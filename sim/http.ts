@@ -46,7 +46,9 @@ const STATUS_TEXT: Record<number, string> = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   413: 'Content Too Large',
+  415: 'Unsupported Media Type',
   500: 'Internal Server Error',
+  501: 'Not Implemented',
   503: 'Service Unavailable',
 };
 
@@ -61,12 +63,12 @@ function sendText(res: ServerResponse, status: number, text: string, headers: Re
   res.end(body);
 }
 
-/** Answers 413 without reading the rest of the body, then closes the connection. */
-function refuseBody(req: IncomingMessage, res: ServerResponse, text: string): void {
+/** Answers `status` without reading the rest of the body, then closes the connection. */
+function refuseBody(req: IncomingMessage, res: ServerResponse, text: string, status = 413): void {
   req.pause();
   req.removeAllListeners('data');
   res.shouldKeepAlive = false;
-  sendText(res, 413, text, { Connection: 'close' });
+  sendText(res, status, text, { Connection: 'close' });
   res.once('finish', () => {
     setTimeout(() => req.socket.destroy(), REFUSED_BODY_LINGER_MS).unref();
   });
@@ -74,11 +76,26 @@ function refuseBody(req: IncomingMessage, res: ServerResponse, text: string): vo
 
 /**
  * Reads a body of at most `limit` bytes. Resolves with the bytes, or with
- * null after answering 413 (declared or actual length over the limit; the
+ * null after refusing it: 501/415 for a transfer or content coding the core
+ * cannot read, 413 for a declared or actual length over the limit (the
  * rest is never read or buffered).
  */
 function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Promise<Buffer | null> {
   return new Promise((resolve) => {
+    // Node decodes only `chunked`; any other coding would reach the core still
+    // encoded, so it is refused before a byte is read (RFC 9112 6.1, RFC 9110 15.5.16).
+    const transfer = req.headers['transfer-encoding'];
+    if (transfer !== undefined && transfer.trim().toLowerCase() !== 'chunked') {
+      refuseBody(req, res, `transfer coding "${transfer}" is not supported; send the body plain or chunked`, 501);
+      resolve(null);
+      return;
+    }
+    const encoding = req.headers['content-encoding'];
+    if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+      refuseBody(req, res, `content coding "${encoding}" is not supported; send the body uncompressed`, 415);
+      resolve(null);
+      return;
+    }
     const declared = req.headers['content-length'];
     if (declared !== undefined && Number(declared) > limit) {
       refuseBody(req, res, `body over ${limit} bytes`);

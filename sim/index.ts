@@ -105,7 +105,7 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
     max: o.maxClients,
     maxBuffered: o.maxBuffered,
     onClose(id, reason) {
-      log(`client ${id} gone: ${reason} (${clients.size} open)`);
+      log(`client ${id} ${reason === 'closed' ? 'closed' : `dropped: ${reason}`} (${clients.size} open)`);
       core?.post(EVENT_CLIENT_CLOSE, id);
     },
   });

@@ -25,7 +25,7 @@ Runs build/core.wasm on a virtual board and serves the page.
   --debounce MS     switch debounce window, 1..1000 (default ${DEFAULTS.debounceMs})
   --keepalive MS    SSE keepalive period, 0 or 1000..600000 (default ${DEFAULTS.keepaliveMs})
   --max-clients N   most SSE clients at once, more get 503 (default ${DEFAULTS.maxClients})
-  --quiet           log only LED changes and errors
+  --quiet           log only LED changes, dropped clients and faults
   -h, --help        this text
 `;
 
@@ -111,7 +111,7 @@ try {
     ...options,
     corePath,
     log: (line) => {
-      if (!quiet || /fault|error|restart/i.test(line)) term.log(line);
+      if (!quiet || /fault|error|restart|dropped/i.test(line)) term.log(line);
     },
     onLed: (on) => term.led(on),
   });

@@ -8,6 +8,8 @@ import type { Board } from './board.ts';
 
 /** How long a SPACE press holds the switch: well over the debounce window. */
 export const PRESS_MS = 150;
+/** LED changes closer together than this are summed up, not printed one by one. */
+const LED_GAP_MS = 50;
 
 export interface Terminal {
   /** Shows an LED change. */
@@ -44,14 +46,38 @@ export function openTerminal(
     input.on('data', onData);
   }
 
+  const showLed = (on: boolean, note = ''): void => {
+    if (!tty) print(`LED ${on ? 'on' : 'off'}${note}`);
+    else if (color) print((on ? '\x1b[1;31m●\x1b[0m LED on' : '\x1b[2m○\x1b[0m LED off') + note);
+    else print((on ? '● LED on' : '○ LED off') + note);
+  };
+  // A flood of changes (a load test) is summed up instead of printed line by
+  // line: at most one line per LED_GAP_MS, then one summary per second.
+  let lastShown = 0;
+  let hidden = 0;
+  let hiddenLed = false;
+  let summary: ReturnType<typeof setTimeout> | undefined;
+
   return {
     led(on) {
-      if (!tty) print(`LED ${on ? 'on' : 'off'}`);
-      else if (color) print(on ? '\x1b[1;31m●\x1b[0m LED on' : '\x1b[2m○\x1b[0m LED off');
-      else print(on ? '● LED on' : '○ LED off');
+      const now = Date.now();
+      if (!summary && now - lastShown >= LED_GAP_MS) {
+        lastShown = now;
+        showLed(on);
+        return;
+      }
+      hidden++;
+      hiddenLed = on;
+      summary ??= setTimeout(() => {
+        showLed(hiddenLed, ` (${hidden} changes in the last second)`);
+        hidden = 0;
+        summary = undefined;
+        lastShown = Date.now();
+      }, 1000);
     },
     log: print,
     close() {
+      clearTimeout(summary);
       if (!tty) return;
       if (onData) input.off('data', onData);
       input.setRawMode(false);

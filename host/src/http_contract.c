@@ -76,7 +76,7 @@ http_reply_t http_contract_error_reply(int status)
     case 413:
         return http_contract_put_reply(CORE_PUT_TOO_LARGE);
     case 503:
-        return (http_reply_t){503, "503 Service Unavailable", "too many clients, try again later\n"};
+        return (http_reply_t){503, "503 Service Unavailable", "unavailable, try again later\n"};
     default:
         return (http_reply_t){500, "500 Internal Server Error", "internal error\n"};
     }

@@ -45,19 +45,49 @@ export interface SimChildOptions {
    * it gets only `--port 0` and `args`.
    */
   script?: string;
+  /** Without --quiet: the simulator logs every client open/close and drop reason. */
+  verbose?: boolean;
   /** Startup deadline. Default 20000 (tsx compiles the simulator on first start). */
   startTimeoutMs?: number;
+}
+
+/** Keeps the first and the last `cap` characters of a long output. */
+class OutputLog {
+  private head = '';
+  private tail: string[] = [];
+  private tailSize = 0;
+  private skipped = 0;
+  constructor(private readonly cap = 256 * 1024) {}
+
+  add(text: string): void {
+    if (this.head.length < this.cap) {
+      const room = this.cap - this.head.length;
+      this.head += text.slice(0, room);
+      text = text.slice(room);
+      if (!text) return;
+    }
+    this.tail.push(text);
+    this.tailSize += text.length;
+    while (this.tailSize - this.tail[0]!.length >= this.cap) {
+      this.tailSize -= this.tail[0]!.length;
+      this.skipped += this.tail.shift()!.length;
+    }
+  }
+
+  text(): string {
+    return this.skipped ? `${this.head}\n[... ${this.skipped} characters ...]\n${this.tail.join('')}` : this.head + this.tail.join('');
+  }
 }
 
 export class SimChild {
   readonly child: ChildProcess;
   readonly url: string;
   readonly port: number;
-  private readonly out: string[];
+  private readonly out: OutputLog;
   private seq = 0;
   private exited: Promise<number | null>;
 
-  private constructor(child: ChildProcess, url: string, out: string[], exited: Promise<number | null>) {
+  private constructor(child: ChildProcess, url: string, out: OutputLog, exited: Promise<number | null>) {
     this.child = child;
     this.url = url;
     this.port = Number(new URL(url).port);
@@ -69,9 +99,9 @@ export class SimChild {
     return this.child.pid!;
   }
 
-  /** Whatever the simulator printed so far (stdout and stderr). */
+  /** What the simulator printed (stdout and stderr): the first and the last 256 KiB. */
   output(): string {
-    return this.out.join('');
+    return this.out.text();
   }
 
   get alive(): boolean {
@@ -81,7 +111,7 @@ export class SimChild {
   static async start(options: SimChildOptions = {}): Promise<SimChild> {
     const args = ['--expose-gc', '--import', 'tsx', '--import', HOOK];
     if (options.script) args.push(options.script, '--port', '0');
-    else args.push('sim/main.ts', '--port', '0', '--quiet');
+    else args.push('sim/main.ts', '--port', '0', ...(options.verbose ? [] : ['--quiet']));
     if (options.core) args.push('--core', options.core);
     if (options.maxClients !== undefined) args.push('--max-clients', String(options.maxClients));
     if (options.debounceMs !== undefined) args.push('--debounce', String(options.debounceMs));
@@ -92,13 +122,8 @@ export class SimChild {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: { ...process.env, PORT: '' },
     });
-    const out: string[] = [];
-    let size = 0;
-    const keep = (b: Buffer): void => {
-      if (size > 1_000_000) return; // bounded log
-      size += b.length;
-      out.push(b.toString('utf8'));
-    };
+    const out = new OutputLog();
+    const keep = (b: Buffer): void => out.add(b.toString('utf8'));
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -106,10 +131,10 @@ export class SimChild {
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
-        reject(new Error(`simulator printed no URL within ${timeoutMs} ms:\n${out.join('')}`));
+        reject(new Error(`simulator printed no URL within ${timeoutMs} ms:\n${out.text()}`));
       }, timeoutMs);
       const look = (): void => {
-        const m = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(out.join(''));
+        const m = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(out.text());
         if (m && Number(m[1]) > 0) {
           clearTimeout(timer);
           child.stdout!.off('data', look);
@@ -119,7 +144,7 @@ export class SimChild {
       child.stdout!.on('data', look);
       void exited.then((code) => {
         clearTimeout(timer);
-        reject(new Error(`simulator exited (${code}) before printing its URL:\n${out.join('')}`));
+        reject(new Error(`simulator exited (${code}) before printing its URL:\n${out.text()}`));
       });
     });
     return new SimChild(child, url, out, exited);

@@ -58,7 +58,7 @@ export function parseHead(text: string): ResponseHead {
 
 /** Incremental Transfer-Encoding: chunked decoder. */
 export class ChunkedDecoder {
-  private buf = Buffer.alloc(0);
+  private buf: Buffer = Buffer.alloc(0);
   private remaining = -1; // bytes left in the current chunk; -1 = expecting a size line
   private needCrlf = false;
   ended = false;
@@ -169,7 +169,7 @@ export class RawSseClient {
   readonly frames: SseFrame[] = [];
   closed = false;
   error: Error | null = null;
-  private headBuf = Buffer.alloc(0);
+  private headBuf: Buffer = Buffer.alloc(0);
   private decoder: ChunkedDecoder | null = null;
   private readonly splitter = new SseSplitter();
   private waiters = new Set<() => void>();

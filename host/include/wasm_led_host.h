@@ -1,0 +1,53 @@
+/*
+ * The C host of core.wasm on an ESP32: WiFi access point, GPIO, HTTP/SSE
+ * and the WAMR instance, wired together. app_main fills the configuration
+ * (from Kconfig and the embedded files) and calls wasm_led_host_start().
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "esp_err.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+    /* Embedded files: build/core.wasm and build/index.html.gz. */
+    const uint8_t *core_wasm;
+    size_t core_wasm_len;
+    const uint8_t *page_gz;
+    size_t page_gz_len;
+
+    /* WAMR pool (static, 8-byte aligned). */
+    void *wamr_pool;
+    uint32_t wamr_pool_size;
+
+    /* Access point. */
+    const char *ssid;
+    const char *password; /* "" = open */
+    uint8_t channel;
+    uint8_t max_stations;
+
+    /* Board. */
+    int switch_gpio;
+    int led_gpio;
+
+    /* Behaviour handed to the core and the HTTP side. */
+    uint32_t max_sse_clients;
+    uint32_t debounce_ms;
+    uint32_t sample_period_ms;
+    uint32_t keepalive_ms; /* SSE keepalive comment period, 0 = off */
+    uint32_t sse_write_budget_ms;
+} wasm_led_host_config_t;
+
+/* Starts everything. Returns an error only for what makes the board
+ * useless (no WiFi, no server); a core that fails to start is logged and
+ * the server answers 503 meanwhile. */
+esp_err_t wasm_led_host_start(const wasm_led_host_config_t *cfg);
+
+#ifdef __cplusplus
+}
+#endif

@@ -1,0 +1,64 @@
+/*
+ * The task that owns the WAMR instance. Every other task talks to the core
+ * through it: events go through a FreeRTOS queue, PUT /icon bodies through
+ * a one-slot mailbox whose result comes back on a reply queue.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "esp_err.h"
+#include "freertos/FreeRTOS.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Largest PUT body the host buffers (the core's body_capacity() is 64). */
+#define CORE_TASK_BODY_MAX 256
+
+typedef struct {
+    const uint8_t *wasm;
+    size_t wasm_len;
+    void *pool;
+    uint32_t pool_size;
+    uint32_t debounce_ms;
+    uint32_t keepalive_ms;
+    uint32_t poll_period_ms; /* poll() at least this often */
+    void (*led_set)(bool on);
+} core_task_config_t;
+
+typedef enum {
+    CORE_TASK_OK = 0,
+    CORE_TASK_BUSY,    /* command queue full */
+    CORE_TASK_TIMEOUT, /* no answer in time */
+    CORE_TASK_DOWN,    /* the core is not running (faulted, restarting) */
+} core_task_status_t;
+
+/* Starts the core task (a pthread: WAMR's ESP-IDF layer needs one) and
+ * waits until the core has been initialised. */
+esp_err_t core_task_start(const core_task_config_t *cfg);
+
+/* Any task or the esp_timer task: queue post_event(kind, arg, time_ms).
+ * False when the queue stayed full for `wait`. */
+bool core_task_post_event(int32_t kind, int32_t arg, uint32_t time_ms, TickType_t wait);
+
+/* HTTP server task: hands a PUT /icon body to the core and waits up to
+ * timeout_ms for icon_put's result code. */
+core_task_status_t core_task_icon_put(const uint8_t *body, size_t len, uint32_t timeout_ms, int32_t *code);
+
+/* Largest body the core accepts now (min of body_capacity() and
+ * CORE_TASK_BODY_MAX), 0 while the core is down. */
+size_t core_task_body_capacity(void);
+
+/* True while a core instance is running (not faulted, not restarting). */
+bool core_task_ready(void);
+
+/* Milliseconds since boot, the time base of every event. */
+uint32_t core_task_now_ms(void);
+
+#ifdef __cplusplus
+}
+#endif

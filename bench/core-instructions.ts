@@ -13,27 +13,10 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { isDeepStrictEqual } from "node:util";
+import { EVENT_CLIENT_CLOSE, EVENT_CLIENT_OPEN, EVENT_REFRESH, EVENT_SWITCH, type CoreExports } from "../sim/abi.ts";
 import { COUNTER_GET, COUNTER_RESET, instrumentCounting, staticCounts, type Placement } from "./wasm-instrument.ts";
 
-const EVENT_SWITCH = 1;
-const EVENT_CLIENT_OPEN = 2;
-const EVENT_CLIENT_CLOSE = 3;
-const EVENT_REFRESH = 4;
 export const DEBOUNCE_MS = 30;
-
-interface CoreApi {
-  memory: WebAssembly.Memory;
-  init(led: number, firstId: number, debounceMs: number, keepaliveMs: number, now: number): number;
-  post_event(kind: number, arg: number, time: number): number;
-  poll(now: number): number;
-  body_ptr(): number;
-  body_capacity(): number;
-  icon_put(len: number): number;
-  led_state(): number;
-  event_id(): number;
-  dropped_events(): number;
-  queue_length(): number;
-}
 
 /** One scripted step: what it did (host calls, results) and, when counted, its cost. */
 interface StepRecord {
@@ -43,9 +26,9 @@ interface StepRecord {
   instructions: number | null;
 }
 
-type Step = { label: string; row?: string; run: (c: CoreApi, rec: number[]) => void };
+type Step = { label: string; row?: string; run: (c: CoreExports, rec: number[]) => void };
 
-function instantiate(bytes: Uint8Array, calls: string[]): { api: CoreApi; count: (() => number) | null; reset: (() => void) | null } {
+function instantiate(bytes: Uint8Array, calls: string[]): { api: CoreExports; count: (() => number) | null; reset: (() => void) | null } {
   const module = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
   let memory: WebAssembly.Memory | undefined;
   const frame = (ptr: number, len: number): string => {
@@ -66,7 +49,7 @@ function instantiate(bytes: Uint8Array, calls: string[]): { api: CoreApi; count:
       throw new Error(`core called unexpected import ${imp.module}.${imp.name}(${a.join(", ")})`);
     });
   }
-  const ex = new WebAssembly.Instance(module, imports).exports as unknown as CoreApi & Record<string, () => number>;
+  const ex = new WebAssembly.Instance(module, imports).exports as unknown as CoreExports & Record<string, () => number>;
   memory = ex.memory;
   const get = ex[COUNTER_GET];
   const reset = ex[COUNTER_RESET];
@@ -74,7 +57,7 @@ function instantiate(bytes: Uint8Array, calls: string[]): { api: CoreApi; count:
 }
 
 /** Writes `body` into the core's body buffer and calls icon_put with its length. */
-function iconPut(c: CoreApi, body: string, rec: number[]): void {
+function iconPut(c: CoreExports, body: string, rec: number[]): void {
   const bytes = new TextEncoder().encode(body);
   const cap = c.body_capacity();
   new Uint8Array(c.memory.buffer, c.body_ptr(), Math.min(bytes.length, cap)).set(bytes.subarray(0, cap));

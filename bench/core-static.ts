@@ -4,6 +4,7 @@
 // memory.grow / memory.size or any allocator is reachable from the exports.
 // Everything is read with binaryen's API from npm; nothing is executed.
 import binaryen from "binaryen";
+import { sections } from "../tests/support/wasm-binary.ts";
 import { visitExpressions } from "./wasm-instrument.ts";
 
 export interface CoreStatic {
@@ -45,68 +46,33 @@ const ALLOCATOR_NAME = /(^|\/)(__new|__alloc|__realloc|__renew|__free|__pin|__un
 export function sectionSizes(wasm: Uint8Array): Array<{ name: string; bytes: number }> {
   const names = ["custom", "type", "import", "function", "table", "memory", "global", "export", "start", "element", "code", "data", "datacount", "tag"];
   const out: Array<{ name: string; bytes: number }> = [];
-  let p = 8;
-  const leb = (): number => {
-    let result = 0;
-    let shift = 0;
-    for (;;) {
-      const b = wasm[p++]!;
-      result |= (b & 0x7f) << shift;
-      if ((b & 0x80) === 0) return result >>> 0;
-      shift += 7;
-    }
-  };
-  while (p < wasm.length) {
-    const id = wasm[p++]!;
-    const size = leb();
-    const start = p;
-    let name = names[id] ?? `section ${id}`;
-    if (id === 0) {
-      const n = leb();
-      name = `custom "${new TextDecoder().decode(wasm.subarray(p, p + n))}"`;
-    }
-    out.push({ name, bytes: size }); // payload size (the id and size bytes are not counted)
-    p = start + size;
+  for (const { id, s } of sections(wasm)) {
+    const bytes = s.end - s.pos; // payload size (the id and size bytes are not counted)
+    const name = id === 0 ? `custom "${new TextDecoder().decode(s.bytesOf(s.u32()))}"` : names[id] ?? `section ${id}`;
+    out.push({ name, bytes });
   }
   return out;
 }
 
 /** Active/passive data segments from the binary's data section. */
 export function dataSegments(wasm: Uint8Array): Array<{ offset: number | null; bytes: number }> {
-  let p = 8;
-  const leb = (): number => {
-    let result = 0;
-    let shift = 0;
-    for (;;) {
-      const b = wasm[p++]!;
-      result |= (b & 0x7f) << shift;
-      if ((b & 0x80) === 0) return result >>> 0;
-      shift += 7;
-    }
-  };
-  while (p < wasm.length) {
-    const id = wasm[p++]!;
-    const size = leb();
-    const end = p + size;
-    if (id !== 11) {
-      p = end;
-      continue;
-    }
+  for (const { id, s } of sections(wasm)) {
+    if (id !== 11) continue;
     const out: Array<{ offset: number | null; bytes: number }> = [];
-    const count = leb();
+    const count = s.u32();
     for (let i = 0; i < count; i++) {
-      const flags = leb();
+      const flags = s.u32();
       let offset: number | null = null;
-      if (flags === 2) leb(); // memory index
+      if (flags === 2) s.u32(); // memory index
       if (flags === 0 || flags === 2) {
-        const op = wasm[p++]!;
-        offset = op === 0x41 ? leb() | 0 : null; // i32.const n
-        if (op !== 0x41) leb();
-        if (wasm[p++] !== 0x0b) throw new Error("data segment offset is not a constant expression");
+        const op = s.byte();
+        offset = op === 0x41 ? s.u32() | 0 : null; // i32.const n
+        if (op !== 0x41) s.u32();
+        if (s.byte() !== 0x0b) throw new Error("data segment offset is not a constant expression");
       }
-      const n = leb();
+      const n = s.u32();
       out.push({ offset, bytes: n });
-      p += n;
+      s.pos += n;
     }
     return out;
   }

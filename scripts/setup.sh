@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(chromium libcmocka-dev cppcheck cmake gcc make pkg-config)
+apt_packages=(chromium libcmocka-dev cppcheck cmake gcc make pkg-config wabt)
 missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

@@ -5,46 +5,7 @@
  * file moves bytes and recovers from faults.
  */
 import { readFile } from 'node:fs/promises';
-
-export const EVENT_SWITCH = 1;
-export const EVENT_CLIENT_OPEN = 2;
-export const EVENT_CLIENT_CLOSE = 3;
-export const EVENT_REFRESH = 4;
-
-export const PUT_OK = 0;
-export const PUT_UNKNOWN_ICON = 1;
-export const PUT_BAD_BODY = 2;
-export const PUT_TOO_LARGE = 3;
-export const PUT_QUEUE_FULL = 4;
-
-/** The exports of docs/abi.md; `debug_trap` only in build/core.debug.wasm. */
-export interface CoreExports {
-  memory: WebAssembly.Memory;
-  init(ledOn: number, firstId: number, debounceMs: number, keepaliveMs: number, nowMs: number): number;
-  post_event(kind: number, arg: number, timeMs: number): number;
-  poll(nowMs: number): number;
-  body_ptr(): number;
-  body_capacity(): number;
-  icon_put(bodyLen: number): number;
-  led_state(): number;
-  event_id(): number;
-  dropped_events(): number;
-  queue_length(): number;
-  debug_trap?: () => void;
-}
-
-const REQUIRED_FUNCTIONS = [
-  'init',
-  'post_event',
-  'poll',
-  'body_ptr',
-  'body_capacity',
-  'icon_put',
-  'led_state',
-  'event_id',
-  'dropped_events',
-  'queue_length',
-] as const;
+import { EVENT_CLIENT_OPEN, EVENT_SWITCH, REQUIRED_FUNCTIONS, type CoreExports } from './abi.ts';
 
 /** Where the core's frames go: the SSE client registry. */
 export interface FrameSink {

@@ -4,8 +4,6 @@
  * core; every decision about a body or a state is the core's.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Board } from './board.ts';
-import type { Clients } from './clients.ts';
 import {
   EVENT_CLIENT_OPEN,
   PUT_BAD_BODY,
@@ -13,8 +11,11 @@ import {
   PUT_QUEUE_FULL,
   PUT_TOO_LARGE,
   PUT_UNKNOWN_ICON,
-  type CoreHost,
-} from './core-host.ts';
+  type SimState,
+} from './abi.ts';
+import type { Board } from './board.ts';
+import type { Clients } from './clients.ts';
+import type { CoreHost } from './core-host.ts';
 
 export interface Pages {
   /** build/index.html and its gzip. */
@@ -31,7 +32,7 @@ export interface HttpContext {
   pages: Pages;
   log(line: string): void;
   /** JSON for GET /sim/state. */
-  state(): object;
+  state(): SimState;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse, ctx: HttpContext) => void;

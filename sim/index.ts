@@ -7,9 +7,10 @@ import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { EVENT_CLIENT_CLOSE, type SimState } from './abi.ts';
 import { Board } from './board.ts';
 import { Clients } from './clients.ts';
-import { CoreHost, EVENT_CLIENT_CLOSE } from './core-host.ts';
+import { CoreHost } from './core-host.ts';
 import { createSimServer, DEFAULT_LIMITS, type Pages, type ServerLimits } from './http.ts';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -40,14 +41,6 @@ export interface SimOptions {
   log?: (line: string) => void;
   /** The LED changed. */
   onLed?: (on: boolean) => void;
-}
-
-export interface SimState {
-  led: boolean;
-  clients: number;
-  dropped: number;
-  id: number;
-  restarts: number;
 }
 
 export interface Simulator {

@@ -104,30 +104,47 @@ function runPeriodic(window: u32, period: u32, start: u32): i32 {
   return toggles;
 }
 
+/**
+ * Generates SEQUENCES signals for the periodic or the changes-only host and
+ * expects each to toggle exactly as often as it was really pressed.
+ */
+function expectExactToggles(periodic: bool): void {
+  let failures = 0;
+  let firstFailure = -1;
+  let totalPresses = 0;
+  let totalToggles = 0;
+  for (let s = 0; s < SEQUENCES; s++) {
+    let presses: i32;
+    let toggles: i32;
+    if (periodic) {
+      const window = between(4, 300);
+      const period = between(max<u32>(1, window / 10), window / 4);
+      presses = generate(window, period, true);
+      toggles = runPeriodic(window, period, startTime());
+    } else {
+      const window = between(1, 300);
+      presses = generate(window, 0, false);
+      toggles = runChanges(window, startTime());
+    }
+    totalPresses += presses;
+    totalToggles += toggles;
+    if (toggles != presses) {
+      if (firstFailure < 0) firstFailure = s;
+      failures++;
+    }
+  }
+  expect(firstFailure).toBe(-1, "index of the first sequence with a wrong toggle count");
+  expect(failures).toBe(0);
+  expect(totalToggles).toBe(totalPresses);
+  expect(totalPresses).toBeGreaterThan(SEQUENCES); // the generator really pressed
+}
+
 describe("debounce, randomized", () => {
   it("counts exactly the real presses in 10,000 bouncing changes-only sequences", () => {
     seed(0xC0FFEE);
     wrapped = 0;
     longHolds = 0;
-    let failures = 0;
-    let firstFailure = -1;
-    let totalPresses = 0;
-    let totalToggles = 0;
-    for (let s = 0; s < SEQUENCES; s++) {
-      const window = between(1, 300);
-      const presses = generate(window, 0, false);
-      const toggles = runChanges(window, startTime());
-      totalPresses += presses;
-      totalToggles += toggles;
-      if (toggles != presses) {
-        if (firstFailure < 0) firstFailure = s;
-        failures++;
-      }
-    }
-    expect(firstFailure).toBe(-1, "index of the first sequence with a wrong toggle count");
-    expect(failures).toBe(0);
-    expect(totalToggles).toBe(totalPresses);
-    expect(totalPresses).toBeGreaterThan(SEQUENCES); // the generator really pressed
+    expectExactToggles(false);
     expect(wrapped).toBeGreaterThan(100); // and crossed the 2^32 wrap
     expect(longHolds).toBeGreaterThan(100);
   });
@@ -135,26 +152,7 @@ describe("debounce, randomized", () => {
   it("counts exactly the real presses in 10,000 periodically sampled sequences", () => {
     seed(0xBADC0DE);
     wrapped = 0;
-    let failures = 0;
-    let firstFailure = -1;
-    let totalPresses = 0;
-    let totalToggles = 0;
-    for (let s = 0; s < SEQUENCES; s++) {
-      const window = between(4, 300);
-      const period = between(max<u32>(1, window / 10), window / 4);
-      const presses = generate(window, period, true);
-      const toggles = runPeriodic(window, period, startTime());
-      totalPresses += presses;
-      totalToggles += toggles;
-      if (toggles != presses) {
-        if (firstFailure < 0) firstFailure = s;
-        failures++;
-      }
-    }
-    expect(firstFailure).toBe(-1, "index of the first sequence with a wrong toggle count");
-    expect(failures).toBe(0);
-    expect(totalToggles).toBe(totalPresses);
-    expect(totalPresses).toBeGreaterThan(SEQUENCES);
+    expectExactToggles(true);
     expect(wrapped).toBeGreaterThan(100);
   });
 

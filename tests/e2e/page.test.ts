@@ -10,12 +10,16 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { launchBrowser, type Browser } from '../support/chromium.ts';
+import { ROOT, SimChild } from '../support/load-sim.ts';
 import { putIcon, setSwitch, simState } from '../support/sim-client.ts';
-import { ROOT, spawnSim, type SimProcess } from '../support/sim-process.ts';
 import { delay, waitFor } from '../support/wait.ts';
 
 const OUT = join(ROOT, 'test-output');
 const word = (on: boolean): string => (on ? 'on' : 'off');
+
+/** The simulator as a person runs it: full log, no memory hook. */
+const spawnSim = (port = 0): Promise<SimChild> =>
+  SimChild.start({ port, verbose: true, memoryHook: false, startTimeoutMs: 30_000 });
 
 interface Watched {
   /** data-led values the icon took, in order, since `watch`. */
@@ -83,14 +87,14 @@ async function bounce(url: string, end: 'down' | 'up'): Promise<void> {
 }
 
 describe('page against the simulator', () => {
-  let sim: SimProcess;
+  let sim: SimChild;
   let browser: Browser;
   let pages: Page[] = [];
   let url: string;
 
   before(async () => {
     await mkdir(OUT, { recursive: true });
-    sim = await spawnSim(['--port', '0']);
+    sim = await spawnSim();
     url = sim.url;
     browser = await launchBrowser();
     pages = [];
@@ -230,7 +234,7 @@ describe('page against the simulator', () => {
 
 describe('simulator restart', () => {
   let browser: Browser;
-  let sim: SimProcess | undefined;
+  let sim: SimChild | undefined;
 
   before(async () => {
     browser = await launchBrowser();
@@ -241,7 +245,7 @@ describe('simulator restart', () => {
   });
 
   test('pages reconnect to a restarted simulator and show its true state', async () => {
-    sim = await spawnSim(['--port', '0']);
+    sim = await spawnSim();
     const { url, port } = sim;
     const pages = [await openPage(browser, url), await openPage(browser, url)];
     if (!(await simState(url)).led) assert.equal(await putIcon(url, 'led'), 204);
@@ -256,7 +260,7 @@ describe('simulator restart', () => {
     await pages[0]!.getByRole('alert').waitFor();
     assert.equal(await ledOf(pages[0]!), 'on');
 
-    sim = await spawnSim(['--port', String(port)]);
+    sim = await spawnSim(port);
     assert.equal(sim.url, url);
     const s = await simState(url);
     assert.equal(s.led, false, 'a new simulator starts with the LED off');

@@ -13,21 +13,14 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
+import type { SimState } from '../../sim/abi.ts';
 import { DEFAULT_LIMITS } from '../../sim/http.ts';
-import { ROOT, SimChild, type SimState } from '../support/load-sim.ts';
+import { ROOT, type SimChild } from '../support/load-sim.ts';
 import { pollUntil, rawExchange, RawSseClient, request, type RawResult } from '../support/raw-http.ts';
+import { simStarter } from '../support/sim-children.ts';
 
-const started: SimChild[] = [];
-after(async () => {
-  await Promise.all(started.map((s) => s.stop()));
-});
-
-async function startSim(options: Parameters<typeof SimChild.start>[0]): Promise<SimChild> {
-  const sim = await SimChild.start(options);
-  started.push(sim);
-  return sim;
-}
+const startSim = simStarter();
 
 // ---------------------------------------------------------------- cases --
 

@@ -7,8 +7,9 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
+import type { SimState } from '../../sim/abi.ts';
 import { startSimulator, type Simulator } from '../../sim/index.ts';
-import { openSse, putIcon, rawRequest, simState, type SimState, type SseStream } from '../support/sim-client.ts';
+import { openSse, putIcon, rawRequest, simState, type SseStream } from '../support/sim-client.ts';
 import { waitFor } from '../support/wait.ts';
 
 const MAX_CLIENTS = 3;

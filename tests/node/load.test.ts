@@ -14,20 +14,12 @@
 import assert from 'node:assert/strict';
 import { Agent, request as httpRequest } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { after, describe, test } from 'node:test';
-import { SimChild, type MemoryUsage } from '../support/load-sim.ts';
+import { describe, test } from 'node:test';
+import type { MemoryUsage } from '../support/load-sim.ts';
 import { HOST, pollUntil, RawSseClient, request } from '../support/raw-http.ts';
+import { simStarter } from '../support/sim-children.ts';
 
-const started: SimChild[] = [];
-after(async () => {
-  await Promise.all(started.map((s) => s.stop()));
-});
-
-async function startSim(options: Parameters<typeof SimChild.start>[0]): Promise<SimChild> {
-  const sim = await SimChild.start(options);
-  started.push(sim);
-  return sim;
-}
+const startSim = simStarter();
 
 const MiB = 1024 * 1024;
 const fmt = (m: MemoryUsage): string =>

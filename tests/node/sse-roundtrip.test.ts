@@ -6,9 +6,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createParser, type EventSourceMessage } from "eventsource-parser";
-import {
-  ABI_DOC, EVENT_CLIENT_CLOSE, EVENT_CLIENT_OPEN, EVENT_REFRESH, EVENT_SWITCH, RecordingHost, loadCore,
-} from "../support/core-loader.ts";
+import { EVENT_CLIENT_CLOSE, EVENT_CLIENT_OPEN, EVENT_REFRESH, EVENT_SWITCH } from "../../sim/abi.ts";
+import { ABI_DOC, RecordingHost, loadCore } from "../support/core-loader.ts";
 
 interface Parsed { events: EventSourceMessage[]; retries: number[]; comments: string[]; errors: Error[] }
 

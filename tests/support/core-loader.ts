@@ -3,32 +3,17 @@
 
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import type { CoreExports } from "../../sim/abi.ts";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const RELEASE_WASM = `${ROOT}build/core.wasm`;
 export const DEBUG_WASM = `${ROOT}build/core.debug.wasm`;
 export const ABI_DOC = `${ROOT}docs/abi.md`;
 
-export const EVENT_SWITCH = 1;
-export const EVENT_CLIENT_OPEN = 2;
-export const EVENT_CLIENT_CLOSE = 3;
-export const EVENT_REFRESH = 4;
-
-export interface CoreExports {
-  memory: WebAssembly.Memory;
+/** Plus the layout globals every build exports (docs/abi.md), which tests read. */
+export interface TestCoreExports extends CoreExports {
   __heap_base: WebAssembly.Global;
   __data_end: WebAssembly.Global;
-  init(ledOn: number, firstId: number, debounceMs: number, keepaliveMs: number, nowMs: number): number;
-  post_event(kind: number, arg: number, timeMs: number): number;
-  poll(nowMs: number): number;
-  body_ptr(): number;
-  body_capacity(): number;
-  icon_put(bodyLen: number): number;
-  led_state(): number;
-  event_id(): number;
-  dropped_events(): number;
-  queue_length(): number;
-  debug_trap?: () => void;
 }
 
 export interface HostFunctions {
@@ -39,7 +24,7 @@ export interface HostFunctions {
 }
 
 export interface Core {
-  exports: CoreExports;
+  exports: TestCoreExports;
   /** Copies `body` to body_ptr (up to body_capacity bytes) and calls icon_put. */
   iconPut(body: string | Uint8Array): number;
 }
@@ -65,7 +50,7 @@ export async function loadCore(host: HostFunctions, path = RELEASE_WASM): Promis
     },
   };
   const { instance } = await WebAssembly.instantiate(readFileSync(path), imports);
-  const exports = instance.exports as unknown as CoreExports;
+  const exports = instance.exports as unknown as TestCoreExports;
   memory = exports.memory;
   return {
     exports,

@@ -1,26 +1,19 @@
 /**
- * The desktop simulator as a child process (for load, fault and bench work),
- * the way a user runs it:
+ * The desktop simulator as a child process, the way a user runs it:
  *   node --import tsx sim/main.ts --port 0 [--max-clients N] [--core PATH] ...
- * plus --expose-gc and a preloaded hook (sim-memory-hook.ts) so memory can be
- * read after a full GC over IPC. The URL is parsed from what it prints.
+ * by default with --expose-gc and a preloaded hook (sim-memory-hook.ts) so
+ * memory can be read after a full GC over IPC. The URL is parsed from what it
+ * prints.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { SimState } from '../../sim/abi.ts';
 import { request } from './raw-http.ts';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const HOOK = pathToFileURL(join(ROOT, 'tests', 'support', 'sim-memory-hook.ts')).href;
-
-export interface SimState {
-  led: boolean;
-  clients: number;
-  dropped: number;
-  id: number;
-  restarts: number;
-}
 
 export interface MemoryUsage {
   rss: number;
@@ -33,6 +26,8 @@ export interface MemoryUsage {
 }
 
 export interface SimChildOptions {
+  /** TCP port. Default 0 (a free one). */
+  port?: number;
   /** Extra arguments after sim/main.ts (e.g. ['--max-clients', '1000']). */
   args?: string[];
   /** Core module (relative to the repo root or absolute). */
@@ -42,13 +37,15 @@ export interface SimChildOptions {
   keepaliveMs?: number;
   /**
    * Run this script instead of sim/main.ts (e.g. bench/baseline-sse-server.ts);
-   * it gets only `--port 0` and `args`.
+   * it gets only `--port` and `args`.
    */
   script?: string;
   /** Without --quiet: the simulator logs every client open/close and drop reason. */
   verbose?: boolean;
   /** Startup deadline. Default 20000 (tsx compiles the simulator on first start). */
   startTimeoutMs?: number;
+  /** --expose-gc, the memory hook and its IPC channel, for memory(). Default true. */
+  memoryHook?: boolean;
 }
 
 /** Keeps the first and the last `cap` characters of a long output. */
@@ -109,9 +106,11 @@ export class SimChild {
   }
 
   static async start(options: SimChildOptions = {}): Promise<SimChild> {
-    const args = ['--expose-gc', '--import', 'tsx', '--import', HOOK];
-    if (options.script) args.push(options.script, '--port', '0');
-    else args.push('sim/main.ts', '--port', '0', ...(options.verbose ? [] : ['--quiet']));
+    const hook = options.memoryHook ?? true;
+    const port = String(options.port ?? 0);
+    const args = hook ? ['--expose-gc', '--import', 'tsx', '--import', HOOK] : ['--import', 'tsx'];
+    if (options.script) args.push(options.script, '--port', port);
+    else args.push('sim/main.ts', '--port', port, ...(options.verbose ? [] : ['--quiet']));
     if (options.core) args.push('--core', options.core);
     if (options.maxClients !== undefined) args.push('--max-clients', String(options.maxClients));
     if (options.debounceMs !== undefined) args.push('--debounce', String(options.debounceMs));
@@ -119,7 +118,7 @@ export class SimChild {
     args.push(...(options.args ?? []));
     const child = spawn(process.execPath, args, {
       cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      stdio: hook ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, PORT: '' },
     });
     const out = new OutputLog();
@@ -184,10 +183,10 @@ export class SimChild {
     });
   }
 
-  /** SIGTERM, then SIGKILL if it has not exited after graceMs. */
-  async stop(graceMs = 3000): Promise<number | null> {
+  /** `signal` (SIGTERM), then SIGKILL if it has not exited after graceMs. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 3000): Promise<number | null> {
     if (!this.alive) return this.child.exitCode;
-    this.child.kill('SIGTERM');
+    this.child.kill(signal);
     const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
     const code = await this.exited;
     clearTimeout(timer);

@@ -4,15 +4,8 @@
  */
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import type { SimState } from '../../sim/abi.ts';
 import { waitFor } from './wait.ts';
-
-export interface SimState {
-  led: boolean;
-  clients: number;
-  dropped: number;
-  id: number;
-  restarts: number;
-}
 
 export async function simState(base: string): Promise<SimState> {
   const r = await fetch(new URL('/sim/state', base));

@@ -31,7 +31,7 @@ const VALTYPES: Record<number, ValType> = {
 };
 const KINDS: ExternKind[] = ["function", "table", "memory", "global"];
 
-class Reader {
+export class Reader {
   pos: number;
   constructor(readonly bytes: Uint8Array, pos = 0, readonly end = bytes.length) {
     this.pos = pos;
@@ -110,6 +110,18 @@ class Reader {
   }
 }
 
+/** The sections after the 8-byte header: id and a reader over the payload. */
+export function* sections(bytes: Uint8Array): Generator<{ id: number; s: Reader }> {
+  const r = new Reader(bytes, 8);
+  while (!r.done) {
+    const id = r.byte();
+    const size = r.u32();
+    const s = new Reader(bytes, r.pos, r.pos + size);
+    r.pos += size;
+    yield { id, s };
+  }
+}
+
 function blockType(r: Reader): void {
   const b = r.bytes[r.pos]!;
   if (b === 0x40 || VALTYPES[b] !== undefined) r.pos++;
@@ -183,11 +195,7 @@ export function readWasm(bytes: Uint8Array): WasmInfo {
     exports: [], start: null, data: [], bodies: [],
   };
   let importedFunctions = 0;
-  while (!r.done) {
-    const id = r.byte();
-    const size = r.u32();
-    const s = new Reader(bytes, r.pos, r.pos + size);
-    r.pos += size;
+  for (const { id, s } of sections(bytes)) {
     switch (id) {
       case 0: break; // custom (names, source maps)
       case 1: {

@@ -11,11 +11,11 @@
 //   - sim, click:   PUT /icon "led" (no debounce: the host-path cost).
 //   - baseline:     POST /broadcast.
 // Trials alternate sim/baseline so drift hits both alike.
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { SimChild, type MemoryUsage } from '../tests/support/load-sim.ts';
-import { HOST, percentile, RawSseClient, type SseFrame } from '../tests/support/raw-http.ts';
+import { agentRequest, percentile, RawSseClient, type SseFrame } from '../tests/support/raw-http.ts';
 
 export interface Stats {
   samples: number;
@@ -116,20 +116,6 @@ export class Fleet {
   }
 }
 
-/** One request on a kept-alive connection; `beforeWrite` runs right before the bytes go out. */
-function control(agent: Agent, port: number, method: string, path: string, body: string, beforeWrite: () => void): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: HOST, port, method, path, agent, headers: { 'Content-Length': String(body.length) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.setTimeout(5000, () => req.destroy(new Error(`${method} ${path}: timeout`)));
-    beforeWrite();
-    req.end(body);
-  });
-}
-
 async function expectStatus(p: Promise<number>, want: number, what: string): Promise<void> {
   const got = await p;
   if (got !== want) throw new Error(`${what}: HTTP ${got}, expected ${want}`);
@@ -160,10 +146,10 @@ export async function measureLatency(opts: LatencyOptions): Promise<LatencyRepor
     await baseFleet.grow(1);
     for (let i = 0; i < 20; i++) {
       const a = simFleet.arm(simFleet.lastId());
-      await expectStatus(control(simAgent, sim.port, 'PUT', '/icon', 'led', () => simFleet.stamp()), 204, 'PUT /icon');
+      await expectStatus(agentRequest(simAgent, sim.port, 'PUT', '/icon', 'led', () => simFleet.stamp()), 204, 'PUT /icon');
       await a;
       const b = baseFleet.arm(baseFleet.lastId());
-      await expectStatus(control(baseAgent, base.port, 'POST', '/broadcast', '', () => baseFleet.stamp()), 204, 'POST /broadcast');
+      await expectStatus(agentRequest(baseAgent, base.port, 'POST', '/broadcast', '', () => baseFleet.stamp()), 204, 'POST /broadcast');
       await b;
     }
     simFleet.closeAll();
@@ -186,18 +172,18 @@ export async function measureLatency(opts: LatencyOptions): Promise<LatencyRepor
       const baseline: number[] = [];
       for (let i = 0; i < t; i++) {
         // Press and hold well past the window, then measure the release.
-        await expectStatus(control(simAgent, sim.port, 'POST', '/sim/switch', 'down', () => {}), 204, 'POST /sim/switch down');
+        await expectStatus(agentRequest(simAgent, sim.port, 'POST', '/sim/switch', 'down', () => {}), 204, 'POST /sim/switch down');
         await delay(opts.debounceMs + 30);
         let a = simFleet.arm(simFleet.lastId());
-        await expectStatus(control(simAgent, sim.port, 'POST', '/sim/switch', 'up', () => simFleet.stamp()), 204, 'POST /sim/switch up');
+        await expectStatus(agentRequest(simAgent, sim.port, 'POST', '/sim/switch', 'up', () => simFleet.stamp()), 204, 'POST /sim/switch up');
         release.push(...(await a));
         await delay(10);
         a = simFleet.arm(simFleet.lastId());
-        await expectStatus(control(simAgent, sim.port, 'PUT', '/icon', 'led', () => simFleet.stamp()), 204, 'PUT /icon');
+        await expectStatus(agentRequest(simAgent, sim.port, 'PUT', '/icon', 'led', () => simFleet.stamp()), 204, 'PUT /icon');
         click.push(...(await a));
         await delay(10);
         a = baseFleet.arm(baseFleet.lastId());
-        await expectStatus(control(baseAgent, base.port, 'POST', '/broadcast', '', () => baseFleet.stamp()), 204, 'POST /broadcast');
+        await expectStatus(agentRequest(baseAgent, base.port, 'POST', '/broadcast', '', () => baseFleet.stamp()), 204, 'POST /broadcast');
         baseline.push(...(await a));
         await delay(10);
       }

@@ -17,8 +17,9 @@ import { before, describe, test } from 'node:test';
 import type { SimState } from '../../sim/abi.ts';
 import { DEFAULT_LIMITS } from '../../sim/http.ts';
 import { ROOT, type SimChild } from '../support/load-sim.ts';
-import { pollUntil, rawExchange, RawSseClient, request, type RawResult } from '../support/raw-http.ts';
+import { rawExchange, RawSseClient, request, type RawResult } from '../support/raw-http.ts';
 import { simStarter } from '../support/sim-children.ts';
+import { pollUntil } from '../support/wait.ts';
 
 const startSim = simStarter();
 

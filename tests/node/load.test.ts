@@ -12,31 +12,19 @@
  * changed for it.
  */
 import assert from 'node:assert/strict';
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { describe, test } from 'node:test';
 import type { MemoryUsage } from '../support/load-sim.ts';
-import { HOST, pollUntil, RawSseClient, request } from '../support/raw-http.ts';
+import { agentRequest, RawSseClient, request } from '../support/raw-http.ts';
 import { simStarter } from '../support/sim-children.ts';
+import { pollUntil } from '../support/wait.ts';
 
 const startSim = simStarter();
 
 const MiB = 1024 * 1024;
 const fmt = (m: MemoryUsage): string =>
   `heapUsed ${(m.heapUsed / MiB).toFixed(2)} MiB, rss ${(m.rss / MiB).toFixed(1)} MiB, heapTotal ${(m.heapTotal / MiB).toFixed(1)} MiB`;
-
-/** A kept-alive PUT /icon "led"; resolves with the status. */
-function putLed(agent: Agent, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: HOST, port, method: 'PUT', path: '/icon', agent, headers: { 'Content-Length': '3' } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.setTimeout(5000, () => req.destroy(new Error('PUT /icon: no answer within 5 s')));
-    req.on('error', reject);
-    req.end('led');
-  });
-}
 
 describe('SSE connection churn', () => {
   const TOTAL = 10_000;
@@ -140,7 +128,7 @@ describe('a client that never reads', () => {
         for (let i = 0; i < 250; i++) {
           const codes = await Promise.all(
             Array.from({ length: CONCURRENCY }, () =>
-              putLed(agent, sim.port).then((code) => {
+              agentRequest(agent, sim.port, 'PUT', '/icon', 'led').then((code) => {
                 answeredAt.push(performance.now());
                 return code;
               }),

@@ -9,11 +9,11 @@
  * - rawExchange: sends arbitrary bytes (optionally trickled) and collects
  *   whatever comes back until the peer closes or a deadline passes.
  * - request: an ordinary well-formed request (node:http, no agent reuse).
- * - pollUntil: polls a condition with a deadline (no sleeps as assertions).
+ * - agentRequest: a request on a kept-alive agent, stamped right before it is written.
  *
  * All traffic goes to 127.0.0.1.
  */
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpRequest, type Agent, type IncomingHttpHeaders } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 
@@ -425,30 +425,30 @@ export function request(
   });
 }
 
-/** Polls `probe` until `accept` holds; rejects with the last value after timeoutMs. */
-export async function pollUntil<T>(
-  probe: () => Promise<T> | T,
-  accept: (v: T) => boolean,
-  timeoutMs: number,
-  what: string,
-  intervalMs = 20,
-): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  let last: T | undefined;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      last = await probe();
-      if (accept(last)) return last;
-    } catch (e) {
-      lastError = e;
-    }
-    if (performance.now() > deadline) {
-      const detail = lastError ? ` (last error: ${(lastError as Error).message})` : '';
-      throw new Error(`${what}: not within ${timeoutMs} ms, last value ${JSON.stringify(last)}${detail}`);
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
+/**
+ * One request on `agent`'s kept-alive connection; resolves with the status.
+ * `beforeWrite` runs right before the bytes go out (a latency measurement's t0).
+ */
+export function agentRequest(
+  agent: Agent,
+  port: number,
+  method: string,
+  path: string,
+  body: string,
+  beforeWrite: () => void = () => {},
+  timeoutMs = 5000,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const headers = { 'Content-Length': String(Buffer.byteLength(body)) };
+    const req = httpRequest({ host: HOST, port, method, path, agent, headers }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`${method} ${path}: no answer within ${timeoutMs} ms`)));
+    beforeWrite();
+    req.end(body);
+  });
 }
 
 /** Percentile (nearest-rank) of an ascending-sorted array. */

@@ -1,7 +1,7 @@
 // Core cost per event in executed Wasm instructions: a deterministic proxy for
 // WAMR's interpreter on the ESP32 (no timer noise, no JIT).
 //
-// build/core.wasm itself is never changed: two instrumented COPIES are made
+// dist/core.wasm itself is never changed: two instrumented COPIES are made
 // with binaryen (bench/wasm-instrument.ts, "regions" and "per-node" counter
 // placement). The same scripted session is run on the original and on both
 // copies; every export result, every led_set value and every SSE frame must be
@@ -225,7 +225,7 @@ export function measureCoreInstructions(path: string, log: (line: string) => voi
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const path = process.argv[2] ?? "build/core.wasm";
+  const path = process.argv[2] ?? "dist/core.wasm";
   const report = measureCoreInstructions(path, console.log);
   for (const v of report.validation) console.log(`ok: ${v}`);
   console.table(report.rows);

@@ -1,4 +1,4 @@
-// Static facts about build/core.wasm that matter on the ESP32 under WAMR:
+// Static facts about dist/core.wasm that matter on the ESP32 under WAMR:
 // file size, declared linear memory, __heap_base / __data_end (WAMR keeps only
 // that much of linear memory when nothing can grow it), and whether
 // memory.grow / memory.size or any allocator is reachable from the exports.

@@ -172,10 +172,10 @@ function soakSection(points: SoakPoint[]): string {
 // ---------------------------------------------------------------- main --
 
 async function main(): Promise<void> {
-  const release = join(ROOT, 'build', 'core.wasm');
-  const debug = join(ROOT, 'build', 'core.debug.wasm');
+  const release = join(ROOT, 'dist', 'core.wasm');
+  const debug = join(ROOT, 'dist', 'core.debug.wasm');
   if (!existsSync(release) || !existsSync(debug)) {
-    progress('build/core.wasm missing: running npm run asbuild');
+    progress('dist/core.wasm missing: running npm run asbuild');
     const r = spawnSync('npm', ['run', 'asbuild'], { cwd: ROOT, stdio: 'inherit' });
     if (r.status !== 0) throw new Error('npm run asbuild failed');
   }
@@ -183,7 +183,7 @@ async function main(): Promise<void> {
   progress(env);
 
   progress('[1/5] core.wasm: size, memory, reachability (binaryen)');
-  const cores = [analyzeCore(readFileSync(release), 'build/core.wasm'), analyzeCore(readFileSync(debug), 'build/core.debug.wasm')];
+  const cores = [analyzeCore(readFileSync(release), 'dist/core.wasm'), analyzeCore(readFileSync(debug), 'dist/core.debug.wasm')];
   const rel = cores[0]!;
   if (rel.growReachable.length || rel.sizeReachable.length || rel.allocatorReachable.length || rel.hasDebugTrap) {
     progress('  WARNING: the release core can grow memory, allocate, or exports debug_trap');

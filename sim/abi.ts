@@ -16,7 +16,7 @@ export const PUT_BAD_BODY = 2;
 export const PUT_TOO_LARGE = 3;
 export const PUT_QUEUE_FULL = 4;
 
-/** The exports of docs/abi.md; `debug_trap` only in build/core.debug.wasm. */
+/** The exports of docs/abi.md; `debug_trap` only in dist/core.debug.wasm. */
 export interface CoreExports {
   memory: WebAssembly.Memory;
   init(ledOn: number, firstId: number, debounceMs: number, keepaliveMs: number, nowMs: number): number;

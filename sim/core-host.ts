@@ -1,5 +1,5 @@
 /**
- * Runs build/core.wasm (the same module the ESP32 runs under WAMR) and
+ * Runs dist/core.wasm (the same module the ESP32 runs under WAMR) and
  * implements its imports exactly as docs/abi.md says. No board behaviour lives
  * here: debounce, queue, LED state and SSE frames all come from the core; this
  * file moves bytes and recovers from faults.

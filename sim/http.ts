@@ -18,10 +18,10 @@ import type { Clients } from './clients.ts';
 import type { CoreHost } from './core-host.ts';
 
 export interface Pages {
-  /** build/index.html and its gzip. */
+  /** dist/index.html and its gzip. */
   index: Buffer;
   indexGz: Buffer | null;
-  /** build/sim.html (virtual board), if built. */
+  /** dist/sim.html (virtual board), if built. */
   sim: Buffer | null;
 }
 
@@ -157,7 +157,7 @@ const page: Handler = (req, res, { pages }) => {
 
 const simPage: Handler = (req, res, { pages }) => {
   if (!pages.sim) {
-    sendText(res, 404, 'build/sim.html is missing: run npm run build:web');
+    sendText(res, 404, 'dist/sim.html is missing: run npm run build:web');
     return;
   }
   res.writeHead(200, {
@@ -262,7 +262,7 @@ function routes(debug: boolean): Map<string, Record<string, Handler>> {
     ['/sim/switch', { POST: simSwitch }],
     ['/sim/state', { GET: simState, HEAD: simState }],
   ]);
-  // Only a debug core (build/core.debug.wasm) exports debug_trap.
+  // Only a debug core (dist/core.debug.wasm) exports debug_trap.
   if (debug) r.set('/sim/trap', { POST: simTrap });
   return r;
 }

@@ -1,5 +1,5 @@
 /**
- * The desktop simulator: build/core.wasm on a virtual board behind the HTTP
+ * The desktop simulator: dist/core.wasm on a virtual board behind the HTTP
  * contract. `startSimulator` is what `npm start` (sim/main.ts), the tests and
  * the benchmarks use.
  */
@@ -14,16 +14,16 @@ import { CoreHost } from './core-host.ts';
 import { createSimServer, DEFAULT_LIMITS, type Pages, type ServerLimits } from './http.ts';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const BUILD_DIR = join(ROOT, 'build');
+export const DIST_DIR = join(ROOT, 'dist');
 
 export interface SimOptions {
   /** TCP port; 0 picks a free one. Default 8080. */
   port?: number;
   /** Address to listen on. Default 127.0.0.1. */
   host?: string;
-  /** The core module. Default build/core.wasm. */
+  /** The core module. Default dist/core.wasm. */
   corePath?: string;
-  /** Directory with index.html, index.html.gz and sim.html. Default build/. */
+  /** Directory with index.html, index.html.gz and sim.html. Default dist/. */
   pageDir?: string;
   /** Debounce window in ms (1..1000). Default 30. */
   debounceMs?: number;
@@ -87,8 +87,8 @@ export async function loadPages(dir: string): Promise<Pages> {
 export async function startSimulator(options: SimOptions = {}): Promise<Simulator> {
   const o = { ...DEFAULTS, ...options };
   const log = options.log ?? (() => {});
-  const corePath = options.corePath ?? join(BUILD_DIR, 'core.wasm');
-  const pages = await loadPages(options.pageDir ?? BUILD_DIR);
+  const corePath = options.corePath ?? join(DIST_DIR, 'core.wasm');
+  const pages = await loadPages(options.pageDir ?? DIST_DIR);
   const t0 = performance.now();
 
   // The registry and the core refer to each other: frames go to clients,

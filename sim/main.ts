@@ -11,17 +11,17 @@ import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Board } from './board.ts';
-import { BUILD_DIR, DEFAULTS, ROOT, startSimulator, type Simulator } from './index.ts';
+import { DIST_DIR, DEFAULTS, ROOT, startSimulator, type Simulator } from './index.ts';
 import { isInteractive, openTerminal, PRESS_MS } from './terminal.ts';
 
 const HELP = `Usage: npm start -- [options]
 
-Runs build/core.wasm on a virtual board and serves the page.
+Runs dist/core.wasm on a virtual board and serves the page.
 
   --port N          TCP port (default ${DEFAULTS.port}, env PORT; 0 = any free port)
   --host ADDR       address to listen on (default ${DEFAULTS.host})
-  --core PATH       core module (default build/core.wasm, env SIM_CORE);
-                    build/core.debug.wasm adds POST /sim/trap
+  --core PATH       core module (default dist/core.wasm, env SIM_CORE);
+                    dist/core.debug.wasm adds POST /sim/trap
   --debounce MS     switch debounce window, 1..1000 (default ${DEFAULTS.debounceMs})
   --keepalive MS    SSE keepalive period, 0 or 1000..600000 (default ${DEFAULTS.keepaliveMs})
   --max-clients N   most SSE clients at once, more get 503 (default ${DEFAULTS.maxClients})
@@ -82,15 +82,15 @@ const options = {
   keepaliveMs: keepalive,
   maxClients: intOption('max-clients', values['max-clients'], DEFAULTS.maxClients, 1, 100000),
 };
-const corePath = resolve(values.core ?? process.env.SIM_CORE ?? join(BUILD_DIR, 'core.wasm'));
+const corePath = resolve(values.core ?? process.env.SIM_CORE ?? join(DIST_DIR, 'core.wasm'));
 
 // Build what is missing, showing the build's own output.
-const builtCores = [join(BUILD_DIR, 'core.wasm'), join(BUILD_DIR, 'core.debug.wasm')];
+const builtCores = [join(DIST_DIR, 'core.wasm'), join(DIST_DIR, 'core.debug.wasm')];
 if (!existsSync(corePath)) {
   if (builtCores.includes(corePath)) npmRun('asbuild');
   if (!existsSync(corePath)) fail(`core module ${corePath} not found`);
 }
-if (!existsSync(join(BUILD_DIR, 'index.html')) || !existsSync(join(BUILD_DIR, 'sim.html'))) npmRun('build:web');
+if (!existsSync(join(DIST_DIR, 'index.html')) || !existsSync(join(DIST_DIR, 'sim.html'))) npmRun('build:web');
 
 let sim: Simulator | undefined;
 let stopping = false;

@@ -1,7 +1,7 @@
-// Builds the page into ONE self-contained file, build/index.html (JS and CSS
+// Builds the page into ONE self-contained file, dist/index.html (JS and CSS
 // inlined, no external fetch: the board's access point has no internet), and
-// build/index.html.gz (gzip level 9) for the firmware to embed. Also builds the
-// simulator's virtual-board page, build/sim.html. Prints the sizes and fails
+// dist/index.html.gz (gzip level 9) for the firmware to embed. Also builds the
+// simulator's virtual-board page, dist/sim.html. Prints the sizes and fails
 // when the page's gzip exceeds the budget.
 import { build } from 'esbuild';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync, constants } from 'node:zlib';
 
 const web = dirname(fileURLToPath(import.meta.url));
-const out = join(web, '..', 'build');
+const out = join(web, '..', 'dist');
 const BUDGET_GZ = 8 * 1024;
 
 async function bundle(entry, cssFiles, template) {
@@ -61,9 +61,9 @@ const sim = await bundle('sim-page.ts', ['styles.css', 'sim.css'], 'sim.html');
 await writeFile(join(out, 'sim.html'), sim);
 
 const kib = (n) => `${(n / 1024).toFixed(2)} KiB`;
-console.log(`build/index.html     ${page.length} B (${kib(page.length)})`);
-console.log(`build/index.html.gz  ${gz.length} B (${kib(gz.length)}), budget ${BUDGET_GZ} B`);
-console.log(`build/sim.html       ${sim.length} B (simulator only)`);
+console.log(`dist/index.html     ${page.length} B (${kib(page.length)})`);
+console.log(`dist/index.html.gz  ${gz.length} B (${kib(gz.length)}), budget ${BUDGET_GZ} B`);
+console.log(`dist/sim.html       ${sim.length} B (simulator only)`);
 if (gz.length > BUDGET_GZ) {
   console.error(`page too large: ${gz.length} B gzipped > ${BUDGET_GZ} B`);
   process.exit(1);

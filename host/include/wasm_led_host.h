@@ -15,7 +15,7 @@ extern "C" {
 #endif
 
 typedef struct {
-    /* Embedded files: build/core.wasm and build/index.html.gz. */
+    /* Embedded files: dist/core.wasm and dist/index.html.gz. */
     const uint8_t *core_wasm;
     size_t core_wasm_len;
     const uint8_t *page_gz;

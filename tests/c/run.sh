@@ -17,8 +17,8 @@ finish() {
   exit 0
 }
 
-if [[ ! -f build/core.wasm ]]; then
-  echo "tests/c: build/core.wasm is missing: run npm run asbuild first" >&2
+if [[ ! -f dist/core.wasm ]]; then
+  echo "tests/c: dist/core.wasm is missing: run npm run asbuild first" >&2
   failed=1
   finish
 fi
@@ -82,7 +82,7 @@ cppcheck_defs=(
 )
 if cppcheck --enable=warning,style,performance,portability --error-exitcode=1 --inline-suppr \
      --std=c11 --quiet --suppress=missingIncludeSystem --suppress=missingInclude \
-     -I host/src -I host/include "${cppcheck_defs[@]}" \
+     -I host/portable -I host/wamr -I host/esp -I host/include "${cppcheck_defs[@]}" \
      host main 2>&1 | tee "$root/tests/c/cppcheck.log"; then
   if [[ -s "$root/tests/c/cppcheck.log" ]]; then
     echo "tests/c: cppcheck reported findings" >&2

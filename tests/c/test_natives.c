@@ -1,6 +1,6 @@
 /*
  * The natives table the firmware registers with WAMR (core_abi.c) against
- * docs/abi.md and against the import/export sections of build/core.wasm:
+ * docs/abi.md and against the import/export sections of dist/core.wasm:
  *  - the table and abi.md's Imports table list the same names and WAMR
  *    signatures, in module "host";
  *  - core.wasm imports exactly those functions, with the wasm types abi.md

@@ -1,5 +1,5 @@
 /**
- * The page in Chromium against the simulator process (build/core.wasm on a
+ * The page in Chromium against the simulator process (dist/core.wasm on a
  * virtual board): several pages at once, the switch, clicks, failures and a
  * simulator restart. Every DOM change of the LED icon is recorded in the page
  * by a MutationObserver, so "updated exactly once" is counted, not guessed.

@@ -1,4 +1,4 @@
-// build/core.wasm against the Imports and Exports tables of docs/abi.md:
+// dist/core.wasm against the Imports and Exports tables of docs/abi.md:
 // names, kinds and function types, read from the binary itself.
 
 import { test } from "node:test";

@@ -312,7 +312,7 @@ describe('malformed and hostile requests', () => {
 
 describe('a trap in the core', () => {
   test('the host restarts the core; the LED, the clients and the next toggle survive', { timeout: 60_000 }, async () => {
-    const sim = await startSim({ core: 'build/core.debug.wasm', maxClients: 8 });
+    const sim = await startSim({ core: 'dist/core.debug.wasm', maxClients: 8 });
     const clients = await Promise.all([RawSseClient.open(sim.port), RawSseClient.open(sim.port)]);
     await Promise.all(clients.map((c) => c.waitFrames(1, 5000)));
     const s0 = await sim.state();
@@ -358,8 +358,8 @@ describe('a trap in the core', () => {
 
   test('the release core exports no debug_trap (the debug core does)', () => {
     const exportsOf = (file: string): string[] =>
-      WebAssembly.Module.exports(new WebAssembly.Module(readFileSync(join(ROOT, 'build', file)))).map((e) => e.name);
-    assert.ok(!exportsOf('core.wasm').includes('debug_trap'), 'build/core.wasm exports debug_trap');
-    assert.ok(exportsOf('core.debug.wasm').includes('debug_trap'), 'build/core.debug.wasm lacks debug_trap');
+      WebAssembly.Module.exports(new WebAssembly.Module(readFileSync(join(ROOT, 'dist', file)))).map((e) => e.name);
+    assert.ok(!exportsOf('core.wasm').includes('debug_trap'), 'dist/core.wasm exports debug_trap');
+    assert.ok(exportsOf('core.debug.wasm').includes('debug_trap'), 'dist/core.debug.wasm lacks debug_trap');
   });
 });

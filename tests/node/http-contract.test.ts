@@ -1,7 +1,7 @@
 /**
  * The HTTP contract of docs/abi.md, bad input first: every refused request
  * gets its status and leaves the LED state (and the event id) unchanged.
- * Runs the simulator in-process on a free port with build/core.wasm.
+ * Runs the simulator in-process on a free port with dist/core.wasm.
  */
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';

@@ -2,7 +2,7 @@
  * The simulator's host side on its own: imports checked against memory,
  * fault recovery per docs/abi.md "Faults", and the SSE registry's bounded
  * buffers. A tiny hand-written core (WAT, assembled with binaryen) misbehaves
- * on request; the fault test at the end runs the real build/core.debug.wasm.
+ * on request; the fault test at the end runs the real dist/core.debug.wasm.
  */
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
@@ -253,11 +253,11 @@ describe('a stuck reader on the real server', () => {
   });
 });
 
-describe('fault recovery with build/core.debug.wasm', () => {
+describe('fault recovery with dist/core.debug.wasm', () => {
   test('POST /sim/trap: the core restarts, the LED and the streams survive', async () => {
-    const sim = await startSimulator({ port: 0, corePath: new URL('../../build/core.debug.wasm', import.meta.url).pathname });
+    const sim = await startSimulator({ port: 0, corePath: new URL('../../dist/core.debug.wasm', import.meta.url).pathname });
     try {
-      assert.equal(sim.debug, true, 'build/core.debug.wasm exports debug_trap');
+      assert.equal(sim.debug, true, 'dist/core.debug.wasm exports debug_trap');
       const base = sim.url;
       const a = await openSse(base);
       const b = await openSse(base);

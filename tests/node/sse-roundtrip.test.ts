@@ -1,4 +1,4 @@
-// Frames produced by build/core.wasm, as each SSE client receives them, fed to
+// Frames produced by dist/core.wasm, as each SSE client receives them, fed to
 // eventsource-parser (a reference SSE parser): ids increase, data JSON matches
 // the LED, the first frame sets retry 2000, keepalives parse as comments.
 

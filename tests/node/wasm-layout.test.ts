@@ -35,7 +35,7 @@ test("the decoder finds memory.grow and memory.size when they are there", () => 
 
 test("release core has no memory.grow, memory.size or bulk-memory instruction", () => {
   for (const op of ["memory.grow", "memory.size", "memory.copy", "memory.fill", "memory.init", "data.drop"]) {
-    assert.equal(countOpcode(info, op), 0, `${op} in build/core.wasm`);
+    assert.equal(countOpcode(info, op), 0, `${op} in dist/core.wasm`);
   }
 });
 
@@ -70,7 +70,7 @@ test("__heap_base / __data_end: immutable i32, __data_end <= __heap_base, data i
   }
   assert.ok(heapBase.init! < 65536);
   const size = statSync(RELEASE_WASM).size;
-  t.diagnostic(`build/core.wasm: ${size} bytes, __heap_base ${heapBase.init}, __data_end ${dataEnd.init}`);
+  t.diagnostic(`dist/core.wasm: ${size} bytes, __heap_base ${heapBase.init}, __data_end ${dataEnd.init}`);
   console.log(`core.wasm release size ${size} bytes; data size (__heap_base) ${heapBase.init} bytes; __data_end ${dataEnd.init}`);
 });
 

@@ -1,4 +1,4 @@
-// Loads build/core.wasm (or the debug build) in Node with given host imports,
+// Loads dist/core.wasm (or the debug build) in Node with given host imports,
 // as a host would (docs/abi.md), plus helpers the core's Node tests share.
 
 import { readFileSync } from "node:fs";
@@ -6,8 +6,8 @@ import { fileURLToPath } from "node:url";
 import type { CoreExports } from "../../sim/abi.ts";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-export const RELEASE_WASM = `${ROOT}build/core.wasm`;
-export const DEBUG_WASM = `${ROOT}build/core.debug.wasm`;
+export const RELEASE_WASM = `${ROOT}dist/core.wasm`;
+export const DEBUG_WASM = `${ROOT}dist/core.debug.wasm`;
 export const ABI_DOC = `${ROOT}docs/abi.md`;
 
 /** Plus the layout globals every build exports (docs/abi.md), which tests read. */

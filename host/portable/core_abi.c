@@ -1,5 +1,5 @@
 /* Tables and helpers of core_abi.h. Kept in sync with docs/abi.md by
- * tests/c/test_natives.c, which also checks them against build/core.wasm. */
+ * tests/c/test_natives.c, which also checks them against dist/core.wasm. */
 #include "core_abi.h"
 
 #include <string.h>

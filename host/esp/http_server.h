@@ -11,7 +11,7 @@ extern "C" {
 #endif
 
 typedef struct {
-    const uint8_t *page_gz; /* build/index.html.gz */
+    const uint8_t *page_gz; /* dist/index.html.gz */
     size_t page_gz_len;
     uint32_t put_timeout_ms; /* how long PUT /icon waits for the core */
 } http_server_config_t;

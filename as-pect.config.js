@@ -6,7 +6,8 @@
 
 /** Calls the core made to the host, reset by spec.reset(). */
 const calls = {
-  led: [], // values passed to led_set
+  led: [], // `on` passed to led_set
+  ids: [], // `id` passed to led_set
   sends: [], // { client, frame } per sse_send
   broadcasts: [], // frame per sse_broadcast
   sendResult: 0, // what sse_send returns
@@ -14,6 +15,7 @@ const calls = {
 
 function reset() {
   calls.led.length = 0;
+  calls.ids.length = 0;
   calls.sends.length = 0;
   calls.broadcasts.length = 0;
   calls.sendResult = 0;
@@ -42,8 +44,9 @@ export default {
       return ptr;
     };
     const host = {
-      led_set(on) {
+      led_set(on, id) {
         calls.led.push(on);
+        calls.ids.push(id);
       },
       sse_send(client, ptr, len) {
         calls.sends.push({ client, frame: bytes(ptr, len) });
@@ -60,6 +63,7 @@ export default {
       },
       led_count: () => calls.led.length,
       led_last: () => (calls.led.length ? calls.led[calls.led.length - 1] : -1),
+      led_last_id: () => (calls.ids.length ? calls.ids[calls.ids.length - 1] : -1),
       send_count: () => calls.sends.length,
       send_client: (i) => (i >= 0 && i < calls.sends.length ? calls.sends[i].client : -100),
       send_frame: (i) => toAsString(i >= 0 && i < calls.sends.length ? calls.sends[i].frame : "<none>"),

@@ -24,11 +24,13 @@ interface StepRecord {
   results: number[];
   calls: string[];
   instructions: number | null;
+  /** Export calls the step made (what a host pays WAMR's fixed cost for). */
+  exportCalls: number;
 }
 
 type Step = { label: string; row?: string; run: (c: CoreExports, rec: number[]) => void };
 
-function instantiate(bytes: Uint8Array, calls: string[]): { api: CoreExports; count: (() => number) | null; reset: (() => void) | null } {
+function instantiate(bytes: Uint8Array, calls: string[]): { api: CoreExports; count: (() => number) | null; reset: (() => void) | null; exportCalls: () => number } {
   const module = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
   let memory: WebAssembly.Memory | undefined;
   const frame = (ptr: number, len: number): string => {
@@ -37,7 +39,7 @@ function instantiate(bytes: Uint8Array, calls: string[]): { api: CoreExports; co
     return JSON.stringify(new TextDecoder().decode(new Uint8Array(buf, ptr, len)));
   };
   const host: Record<string, (...a: number[]) => number | void> = {
-    led_set: (v) => { calls.push(`led_set(${v})`); },
+    led_set: (on, id) => { calls.push(`led_set(${on}, ${id})`); },
     sse_send: (client, ptr, len) => { calls.push(`sse_send(${client}, ${frame(ptr!, len!)})`); return 0; },
     sse_broadcast: (ptr, len) => { calls.push(`sse_broadcast(${frame(ptr!, len!)})`); },
   };
@@ -53,7 +55,19 @@ function instantiate(bytes: Uint8Array, calls: string[]): { api: CoreExports; co
   memory = ex.memory;
   const get = ex[COUNTER_GET];
   const reset = ex[COUNTER_RESET];
-  return { api: ex, count: get ? () => get() : null, reset: reset ? () => void reset() : null };
+  // The ABI's exports, each call counted (the counter's own exports are not).
+  let n = 0;
+  const api: Record<string, unknown> = { memory: ex.memory };
+  for (const [name, value] of Object.entries(ex)) {
+    if (typeof value !== "function" || name === COUNTER_GET || name === COUNTER_RESET) continue;
+    api[name] = (...a: number[]): number => { n++; return (value as (...x: number[]) => number)(...a); };
+  }
+  // Hosts read the body buffer once per instance (docs/abi.md): not per click.
+  const bodyPtr = ex.body_ptr();
+  const bodyCapacity = ex.body_capacity();
+  api.body_ptr = () => bodyPtr;
+  api.body_capacity = () => bodyCapacity;
+  return { api: api as unknown as CoreExports, count: get ? () => get() : null, reset: reset ? () => void reset() : null, exportCalls: () => n };
 }
 
 /** Writes `body` into the core's body buffer and calls icon_put with its length. */
@@ -65,9 +79,13 @@ function iconPut(c: CoreExports, body: string, rec: number[]): void {
 }
 
 /**
- * The scripted session. `row` names the table row a step's cost goes to (steps
- * sharing a row are added up, e.g. post_event + poll). Times follow the
- * simulator's sampler: post one sample, then poll at the same time.
+ * The scripted session, as the event-driven hosts call the core (docs/abi.md,
+ * ABI 2): an edge is post_event(EVENT_SWITCH, level, t) + poll(t), and then
+ * the host sleeps until the deadline poll() returned; clicks are icon_put +
+ * poll, clients post_event + poll (the host reads body_ptr/body_capacity
+ * once per instance, not per click). `row` names the table row a step's cost
+ * goes to (steps sharing a row are added up). The script asserts the
+ * deadlines it is given, so a core that asked for other wake-ups fails it.
  */
 function script(): Step[] {
   const D = DEBOUNCE_MS;
@@ -75,66 +93,75 @@ function script(): Step[] {
   const add = (label: string, run: Step["run"], row?: string): void => {
     steps.push(row === undefined ? { label, run } : { label, row, run });
   };
+  const expectDelay = (got: number, want: number, what: string): number => {
+    if (got !== want) throw new Error(`${what}: poll returned ${got}, expected ${want}`);
+    return got;
+  };
+  /** An edge at `at`, then the poll; the core must ask to be woken `wake` ms later. */
+  const edge = (level: number, at: number, wake: number, label: string, row?: string): void => {
+    add(label, (c, r) => { r.push(c.post_event(EVENT_SWITCH, level, at), expectDelay(c.poll(at), wake, label)); }, row);
+  };
+  const deadline = (at: number, label: string, row?: string): void => {
+    add(label, (c, r) => { r.push(expectDelay(c.poll(at), -1, label)); }, row);
+  };
   add("init(led off, id 1, debounce 30, keepalive off)", (c, r) => { r.push(c.init(0, 1, D, 0, 0)); }, "init");
   add("client 0 opens", (c, r) => { r.push(c.post_event(EVENT_CLIENT_OPEN, 0, 1), c.poll(1)); }, "client open: post_event + poll (first frame with retry: to that client)");
   add("client 1 opens", (c, r) => { r.push(c.post_event(EVENT_CLIENT_OPEN, 1, 2), c.poll(2)); });
-  add("idle poll", (c, r) => { r.push(c.poll(3)); }, "poll with an empty queue");
-  add("switch sample, released, no change", (c, r) => { r.push(c.post_event(EVENT_SWITCH, 1, 5)); }, "switch sample, level unchanged: post_event + poll");
-  add("poll after it", (c, r) => { r.push(c.poll(5)); }, "switch sample, level unchanged: post_event + poll");
-  // Full press-release cycle as the sampler (every 5 ms) produces it.
-  let t = 100;
-  const cycle = "full toggle: press + release, samples every 5 ms (all posts and polls)";
-  const sample = (level: number, label: string, row?: string): void => {
-    const at = t;
-    add(label, (c, r) => { r.push(c.post_event(EVENT_SWITCH, level, at), c.poll(at)); }, row);
-    t += 5;
-  };
-  sample(0, "press edge sample", cycle);
-  for (let i = 0; i < D / 5 - 1; i++) sample(0, "pressed sample, inside debounce window", cycle);
-  sample(0, "pressed sample accepting the press", cycle);
-  for (let i = 0; i < 4; i++) sample(0, "held sample", cycle);
-  t = 300;
-  sample(1, "release edge sample", cycle);
-  for (let i = 0; i < D / 5 - 1; i++) sample(1, "released sample, inside debounce window", cycle);
-  sample(1, "released sample accepting the release: toggle + broadcast", cycle);
-  // The same release as a single measured sample, for the row "one switch sample that toggles".
-  t = 500;
-  sample(0, "press edge sample (2)");
-  t = 500 + D;
-  sample(0, "press accepted (2)");
-  t = 600;
-  sample(1, "release edge sample (2)", "switch sample, edge (debounce starts)");
-  t = 600 + D;
-  sample(1, "release accepted (2): toggle + broadcast", "switch sample that toggles: post_event + poll (led_set + broadcast frame)");
+  add("idle: nothing pending", (c, r) => { r.push(expectDelay(c.poll(3), -1, "idle poll")); }, "poll with nothing pending (returns -1: the host sleeps)");
+  // A clean press and release: 2 edges, 2 deadlines.
+  const clean = "press + release, no bounce: 2 edges (post_event + poll each) + 2 deadline polls";
+  edge(0, 100, D, "press edge", clean);
+  deadline(100 + D, "press deadline: accepted", clean);
+  edge(1, 300, D, "release edge", clean);
+  deadline(300 + D, "release deadline: toggle + broadcast", clean);
+  // A bouncing press and release: 5 edges each, every edge posted.
+  const bouncy = "press + release, 5-edge bounce each, every edge posted";
+  for (const [base, first] of [[500, 0], [700, 1]] as const) {
+    // Odd edges leave the accepted level (a deadline), even ones return to it (none).
+    for (let k = 0; k < 5; k++) edge(k % 2 === 0 ? first : 1 - first, base + 2 * k, k % 2 === 0 ? D : -1, `bounce edge ${k + 1} at ${base + 2 * k}`, bouncy);
+    deadline(base + 8 + D, first === 0 ? "press accepted after the bounce" : "release accepted: toggle + broadcast", bouncy);
+  }
+  // The same bounce as the board's interrupt bridge posts it: first,
+  // second-to-last and last edge of the burst, one poll.
+  const burst = "press + release, 5-edge bounce each, coalesced to 3 edges + 1 poll per burst (the board)";
+  for (const [base, first] of [[900, 0], [1100, 1]] as const) {
+    add(`burst of 5 edges at ${base}`, (c, r) => {
+      r.push(c.post_event(EVENT_SWITCH, first, base), c.post_event(EVENT_SWITCH, 1 - first, base + 6), c.post_event(EVENT_SWITCH, first, base + 8));
+      r.push(expectDelay(c.poll(base + 8), D, "burst"));
+    }, burst);
+    deadline(base + 8 + D, first === 0 ? "press accepted" : "release accepted: toggle + broadcast", burst);
+  }
   add("click: icon_put(\"led\")", (c, r) => { iconPut(c, "led", r); }, "click: icon_put(\"led\") + poll (toggle + broadcast frame)");
-  add("poll applying the click", (c, r) => { r.push(c.poll(700)); }, "click: icon_put(\"led\") + poll (toggle + broadcast frame)");
+  add("poll applying the click", (c, r) => { r.push(c.poll(1300)); }, "click: icon_put(\"led\") + poll (toggle + broadcast frame)");
   add("icon_put(\" xyz \") rejected", (c, r) => { iconPut(c, " xyz ", r); }, "icon_put rejected (unknown icon)");
-  add("refresh all", (c, r) => { r.push(c.post_event(EVENT_REFRESH, -1, 710), c.poll(710)); }, "refresh all: post_event + poll (one broadcast)");
-  add("client 1 closes", (c, r) => { r.push(c.post_event(EVENT_CLIENT_CLOSE, 1, 720), c.poll(720)); }, "client close: post_event + poll");
-  add("fill the queue", (c, r) => { for (let i = 0; i < 64; i++) r.push(c.post_event(EVENT_SWITCH, 1, 730)); });
-  add("post to a full queue", (c, r) => { r.push(c.post_event(EVENT_SWITCH, 1, 730), c.dropped_events()); }, "post_event to a full queue (dropped)");
-  add("drain 64 events", (c, r) => { r.push(c.poll(730)); }, "poll draining 64 switch samples (per event)");
-  add("init with keepalive 1000", (c, r) => { r.push(c.init(1, 50, D, 1000, 1000)); });
-  add("keepalive poll", (c, r) => { r.push(c.poll(2000)); }, "poll sending a keepalive (broadcast)");
+  add("refresh all", (c, r) => { r.push(c.post_event(EVENT_REFRESH, -1, 1310), c.poll(1310)); }, "refresh all: post_event + poll (one broadcast)");
+  add("client 1 closes", (c, r) => { r.push(c.post_event(EVENT_CLIENT_CLOSE, 1, 1320), c.poll(1320)); }, "client close: post_event + poll");
+  add("fill the queue", (c, r) => { for (let i = 0; i < 64; i++) r.push(c.post_event(EVENT_SWITCH, 1, 1330)); });
+  add("post to a full queue", (c, r) => { r.push(c.post_event(EVENT_SWITCH, 1, 1330), c.dropped_events()); }, "post_event to a full queue (dropped)");
+  add("drain 64 events", (c, r) => { r.push(c.poll(1330)); }, "poll draining 64 switch events (per event)");
+  add("init with keepalive 1000", (c, r) => { r.push(c.init(1, 50, D, 1000, 2000), expectDelay(c.poll(2000), 1000, "keepalive deadline")); });
+  add("keepalive poll", (c, r) => { r.push(expectDelay(c.poll(3000), 1000, "next keepalive")); }, "keepalive: one poll per period (broadcast, returns the next period)");
   add("final state", (c, r) => { r.push(c.led_state(), c.event_id(), c.dropped_events(), c.queue_length()); });
   return steps;
 }
 
 function runScript(bytes: Uint8Array): StepRecord[] {
   const calls: string[] = [];
-  const { api, count, reset } = instantiate(bytes, calls);
+  const { api, count, reset, exportCalls } = instantiate(bytes, calls);
   return script().map((step) => {
     calls.length = 0;
     const results: number[] = [];
     reset?.();
+    const before = exportCalls();
     step.run(api, results);
-    return { label: step.label, results, calls: [...calls], instructions: count ? count() : null };
+    return { label: step.label, results, calls: [...calls], instructions: count ? count() : null, exportCalls: exportCalls() - before };
   });
 }
 
 export interface InstructionRow {
   event: string;
   instructions: number;
+  exportCalls: number;
 }
 
 export interface CoreInstructionReport {
@@ -204,21 +231,27 @@ export function measureCoreInstructions(path: string, log: (line: string) => voi
 
   // 3. Sanity of what was measured: the frames the ABI promises.
   const steps = script();
-  const rows = new Map<string, number>();
+  const rows = new Map<string, { instructions: number; exportCalls: number }>();
   const order: string[] = [];
   steps.forEach((step, i) => {
     if (!step.row) return;
     if (!rows.has(step.row)) order.push(step.row);
-    rows.set(step.row, (rows.get(step.row) ?? 0) + regions[i]!.instructions!);
+    const row = rows.get(step.row) ?? { instructions: 0, exportCalls: 0 };
+    row.instructions += regions[i]!.instructions!;
+    row.exportCalls += reference[i]!.exportCalls;
+    rows.set(step.row, row);
   });
-  const perEvent = "poll draining 64 switch samples (per event)";
-  if (rows.has(perEvent)) rows.set(perEvent, Math.round(rows.get(perEvent)! / 64));
-  const toggled = reference.find((s) => s.label.startsWith("release accepted (2)"));
-  if (!toggled?.calls.some((c) => c.startsWith("sse_broadcast(") && c.includes("led"))) {
-    throw new Error(`the measured release did not toggle/broadcast: ${JSON.stringify(toggled)}`);
+  const perEvent = "poll draining 64 switch events (per event)";
+  const drained = rows.get(perEvent);
+  if (drained) drained.instructions = Math.round(drained.instructions / 64);
+  for (const label of ["release deadline: toggle + broadcast", "release accepted: toggle + broadcast"]) {
+    const toggled = reference.find((s) => s.label === label);
+    if (!toggled?.calls.some((c) => c.startsWith("sse_broadcast(") && c.includes("led"))) {
+      throw new Error(`the measured release did not toggle/broadcast: ${JSON.stringify(toggled)}`);
+    }
   }
   return {
-    rows: order.map((event) => ({ event, instructions: rows.get(event)! })),
+    rows: order.map((event) => ({ event, ...rows.get(event)! })),
     trace: regions.map((s, i) => ({ label: s.label, calls: reference[i]!.calls, instructions: s.instructions! })),
     validation,
   };

@@ -1,10 +1,12 @@
 // Static facts about dist/core.wasm that matter on the ESP32 under WAMR:
-// file size, declared linear memory, __heap_base / __data_end (WAMR keeps only
-// that much of linear memory when nothing can grow it), and whether
-// memory.grow / memory.size or any allocator is reachable from the exports.
+// file size, declared linear memory, __heap_base / __data_end, how much linear
+// memory WAMR 2.4.0 keeps on ESP-IDF (tests/support/wamr-memory.ts, the same
+// emulation the layout test uses), and whether memory.grow / memory.size or
+// any allocator is reachable from the exports.
 // Everything is read with binaryen's API from npm; nothing is executed.
 import binaryen from "binaryen";
-import { sections } from "../tests/support/wasm-binary.ts";
+import { readWasm, sections } from "../tests/support/wasm-binary.ts";
+import { wamrMemory, type WamrMemory } from "../tests/support/wamr-memory.ts";
 import { visitExpressions } from "./wasm-instrument.ts";
 
 export interface CoreStatic {
@@ -20,6 +22,8 @@ export interface CoreStatic {
   dataBytes: number;
   heapBase: number | null;
   dataEnd: number | null;
+  /** What WAMR 2.4.0 keeps of linear memory on ESP-IDF (allocation, bounds, aux stack). */
+  wamr: WamrMemory;
   functions: number;
   /** Defined functions reachable from exports, the start function and the table. */
   reachableFunctions: number;
@@ -176,6 +180,7 @@ export function analyzeCore(wasm: Uint8Array, file: string): CoreStatic {
       dataBytes,
       heapBase,
       dataEnd,
+      wamr: wamrMemory(readWasm(wasm)),
       functions: defined.size,
       reachableFunctions: [...reachable].filter((n) => defined.has(n)).length,
       growReachable: [...grow].map(label),

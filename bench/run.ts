@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { ROOT, SimChild, type MemoryUsage } from '../tests/support/load-sim.ts';
 import { RawSseClient } from '../tests/support/raw-http.ts';
 import { pollUntil } from '../tests/support/wait.ts';
+import { CoreHost } from '../sim/core-host.ts';
 import { analyzeCore, type CoreStatic } from './core-static.ts';
 import { DEBOUNCE_MS, measureCoreInstructions, type CoreInstructionReport } from './core-instructions.ts';
 import { measureLatency, type LatencyReport, type Stats } from './sse-latency.ts';
@@ -60,7 +61,8 @@ function staticSection(cores: CoreStatic[]): string {
     ['data segments', (c) => `${c.dataBytes} bytes`],
     ['custom sections', (c) => `${c.sections.filter((s) => s.name.startsWith('custom')).reduce((n, s) => n + s.bytes, 0)} bytes`],
     ['linear memory declared', (c) => `${c.memoryInitialPages} page(s) initial, ${c.memoryMaxPages ?? 'no'} max (${c.memoryInitialPages * 64} KiB)`],
-    ['`__heap_base` / `__data_end`', (c) => `${c.heapBase} / ${c.dataEnd} bytes (what WAMR keeps)`],
+    ['`__heap_base` / `__data_end`', (c) => `${c.heapBase} / ${c.dataEnd} bytes`],
+    ['linear memory WAMR 2.4.0 keeps on ESP-IDF', (c) => `${c.wamr.allocatedBytes} bytes allocated, ${c.wamr.boundsBytes} bounds-checked${c.wamr.shrunk ? '' : ' (not shrunk)'}; aux stack size ${c.wamr.auxStack?.size ?? 'n/a'}`],
     ['functions (reachable from exports)', (c) => `${c.functions} (${c.reachableFunctions})`],
     ['`memory.grow` / `memory.size` reachable', (c) => (c.growReachable.length + c.sizeReachable.length ? [...c.growReachable, ...c.sizeReachable].join(', ') : 'none')],
     ['`memory.grow` / `memory.size` anywhere', (c) => String(c.growOrSizeAnywhere)],
@@ -72,7 +74,45 @@ function staticSection(cores: CoreStatic[]): string {
 }
 
 function instructionSection(r: CoreInstructionReport): string {
-  return table(['event (release core, host calls not counted)', 'Wasm instructions'], r.rows.map((row) => [row.event, String(row.instructions)]));
+  return table(
+    ['event (release core, host calls not counted)', 'export calls', 'Wasm instructions'],
+    r.rows.map((row) => [row.event, String(row.exportCalls), String(row.instructions)]),
+  );
+}
+
+interface IdleReport {
+  seconds: number;
+  keepaliveMs: number;
+  exportCalls: number;
+}
+
+/** Export calls the simulator's core host makes while nothing happens. */
+async function measureIdle(corePath: string, seconds: number, keepaliveMs: number): Promise<IdleReport> {
+  const t0 = performance.now();
+  const host = await CoreHost.load(corePath, {
+    debounceMs: DEBOUNCE_MS,
+    keepaliveMs,
+    sink: { send: () => true, broadcast: () => {}, ids: () => [] },
+    now: () => Math.floor(performance.now() - t0),
+    log: () => {},
+  });
+  const before = host.exportCalls;
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const calls = host.exportCalls - before;
+  host.stop();
+  return { seconds, keepaliveMs, exportCalls: calls };
+}
+
+function idleSection(rows: IdleReport[]): string {
+  return table(
+    ['idle simulator core host', 'wall time', 'export calls', 'per second'],
+    rows.map((r) => [
+      r.keepaliveMs ? `keepalive every ${r.keepaliveMs} ms` : 'keepalive off',
+      `${r.seconds} s`,
+      String(r.exportCalls),
+      (r.exportCalls / r.seconds).toFixed(2),
+    ]),
+  );
 }
 
 function latencySection(r: LatencyReport): string {
@@ -189,9 +229,12 @@ async function main(): Promise<void> {
     progress('  WARNING: the release core can grow memory, allocate, or exports debug_trap');
   }
 
-  progress('[2/5] core cost per event in executed Wasm instructions (instrumented copies)');
+  progress('[2/5] core cost per event in executed Wasm instructions (instrumented copies), export calls while idle');
   const instr = measureCoreInstructions(release, progress);
   for (const v of instr.validation) progress(`  ok: ${v}`);
+  const idleSeconds = args.quick ? 2 : 5;
+  const idle = [await measureIdle(release, idleSeconds, 0), await measureIdle(release, idleSeconds, 1000)];
+  for (const r of idle) progress(`  idle ${r.seconds} s, keepalive ${r.keepaliveMs || 'off'}: ${r.exportCalls} export calls`);
 
   const ns = args.quick ? [1, 10, 100] : [1, 10, 100, 1000];
   const trials = (n: number): number => (args.quick ? 10 : n >= 1000 ? 20 : n >= 100 ? 30 : n >= 10 ? 50 : 100);
@@ -210,16 +253,21 @@ async function main(): Promise<void> {
   }
 
   const date = new Date().toISOString().slice(0, 10);
-  const row = (prefix: string): number | undefined => instr.rows.find((x) => x.event.startsWith(prefix))?.instructions;
+  const found = (prefix: string) => instr.rows.find((x) => x.event.startsWith(prefix));
+  const row = (prefix: string): string => {
+    const r = found(prefix);
+    return r ? `${r.exportCalls} export calls / ${r.instructions} instructions` : '?';
+  };
   const ratios = latency.latency.map((x) => x.click.p50 / x.baseline.p50);
   const clean = !rel.growReachable.length && !rel.sizeReachable.length && !rel.allocatorReachable.length && !rel.hasDebugTrap;
   const summary = [
-    `- Release core: ${rel.sizeBytes} bytes; WAMR keeps ${rel.heapBase} bytes of linear memory (\`__heap_base\`) instead of ${rel.memoryInitialPages * 64} KiB; ` +
+    `- Release core: ${rel.sizeBytes} bytes; WAMR 2.4.0 on ESP-IDF keeps ${rel.wamr.allocatedBytes} bytes of linear memory (bounds ${rel.wamr.boundsBytes}) instead of ${rel.memoryInitialPages * 64} KiB; ` +
       (clean ? 'no `memory.grow`/`memory.size`, no allocator reachable, no `debug_trap`.' : '**`memory.grow`/`memory.size`, an allocator or `debug_trap` is present (see the table).**'),
-    `- Core cost: a switch sample ${row('switch sample, level unchanged') ?? '?'} instructions, the sample that toggles and formats the broadcast frame ${row('switch sample that toggles') ?? '?'}, ` +
-      `a click ${row('click') ?? '?'}, a client open ${row('client open') ?? '?'}; a whole press-release cycle at a 5 ms sampling period ${row('full toggle') ?? '?'}.`,
+    `- Core cost (event-driven, ABI 2): idle ${idle[0]!.exportCalls} export calls in ${idle[0]!.seconds} s (keepalive off; with a keepalive, one poll per period: ${row('keepalive')}); ` +
+      `a press and release ${row('press + release, no bounce')}, with a 5-edge bounce on each side coalesced like the board ${row('press + release, 5-edge bounce each, coalesced')}; ` +
+      `a click ${row('click')}; a client open ${row('client open')}.`,
     `- PUT /icon → frame at every client: the simulator / baseline p50 ratio is ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}× for N = ${latency.latency.map((x) => x.n).join(', ')}. ` +
-      `The switch release adds the ${latency.debounceMs} ms window plus 0–10 ms of sampling quantisation by design.`,
+      `The switch release adds the ${latency.debounceMs} ms window by design; the core is woken at its deadline, so nothing is added for sampling.`,
     `- Memory per SSE client: simulator ${kib(memory.simRss.perClient)} RSS / ${kib(memory.simHeap.perClient)} live heap, baseline ${kib(memory.baselineRss.perClient)} / ${kib(memory.baselineHeap.perClient)}.`,
   ];
   const md = [
@@ -234,6 +282,8 @@ async function main(): Promise<void> {
     '### Core cost per event',
     '',
     instructionSection(instr),
+    '',
+    idleSection(idle),
     '',
     ...instr.validation.map((v) => `- ${v}`),
     '',
@@ -256,7 +306,7 @@ async function main(): Promise<void> {
   const out = join(ROOT, 'test-output');
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'bench-results.md'), md);
-  writeFileSync(join(out, 'bench-results.json'), JSON.stringify({ date, env, cores, instructions: instr, latency, memory, soak: soakPoints }, null, 2));
+  writeFileSync(join(out, 'bench-results.json'), JSON.stringify({ date, env, cores, instructions: instr, idle, latency, memory, soak: soakPoints }, null, 2));
   progress('wrote test-output/bench-results.md and test-output/bench-results.json');
 
   if (args['write-docs']) {

@@ -6,8 +6,9 @@
 // control connection and stamps t0 just before writing it; each client's
 // latency is the arrival time of the frame carrying the new id minus t0.
 //   - sim, release: POST /sim/switch up, after a down held > debounce window.
-//     The frame can only leave after the window (30 ms by default) has passed
-//     on the 5 ms sampler, so "minus window" subtracts the configured window.
+//     The frame can only leave once the release has been stable for the
+//     window (30 ms by default): the core asks to be polled exactly then, so
+//     "minus window" subtracts the configured window and what remains is work.
 //   - sim, click:   PUT /icon "led" (no debounce: the host-path cost).
 //   - baseline:     POST /broadcast.
 // Trials alternate sim/baseline so drift hits both alike.

@@ -3,10 +3,10 @@
 
 import { sse_send, sse_broadcast } from "./host";
 import { queueReset, queuePush, queuePop, poppedKind, poppedArg, poppedTime } from "./queue";
-import { debounceReset, debounceSample, debounceAdvance, DEBOUNCE_MIN_MS, DEBOUNCE_MAX_MS } from "./debounce";
+import { debounceReset, debounceSample, debounceAdvance, debounceRemaining, DEBOUNCE_MIN_MS, DEBOUNCE_MAX_MS } from "./debounce";
 import { ledReset, ledToggle, ledOn, ledId } from "./led";
 import { FRAME_PTR, formatState, formatKeepalive } from "./sse";
-import { keepaliveReset, keepaliveNoteBroadcast, keepaliveDue, KEEPALIVE_MIN_MS, KEEPALIVE_MAX_MS } from "./keepalive";
+import { keepaliveReset, keepaliveNoteBroadcast, keepaliveDue, keepaliveRemaining, KEEPALIVE_MIN_MS, KEEPALIVE_MAX_MS } from "./keepalive";
 import { validateBody, PUT_OK, PUT_QUEUE_FULL } from "./icon";
 
 // Event kinds (docs/abi.md). EVENT_CLICK is internal: only icon_put queues it.
@@ -15,6 +15,12 @@ export const EVENT_CLIENT_OPEN: i32 = 2;
 export const EVENT_CLIENT_CLOSE: i32 = 3;
 export const EVENT_REFRESH: i32 = 4;
 export const EVENT_CLICK: i32 = 5;
+
+// The ABI this core implements (docs/abi.md "Versions"); hosts refuse others.
+export const ABI_VERSION: i32 = 2;
+
+// poll() result when nothing is pending: the host sleeps until the next event.
+export const NO_DEADLINE: i32 = -1;
 
 export const POST_OK: i32 = 0;
 export const POST_FULL: i32 = -1;
@@ -79,11 +85,19 @@ function dispatch(kind: i32, arg: i32, time: u32): void {
   // EVENT_CLIENT_CLOSE: kept for ordering only; the host has unregistered it.
 }
 
+/** The earlier of two delays where -1 means "none". */
+function earlier(a: i32, b: i32): i32 {
+  if (a < 0) return b;
+  if (b < 0) return a;
+  return min(a, b);
+}
+
+/** Drains the queue, judges the switch and the keepalive at `nowMs`, and
+ *  returns the ms until the core must be polled again if no event comes
+ *  (a debounce or keepalive deadline), or NO_DEADLINE. */
 export function corePoll(nowMs: u32): i32 {
   pollNow = nowMs;
-  let drained = 0;
   while (queuePop()) {
-    drained++;
     dispatch(poppedKind, poppedArg, poppedTime);
   }
   if (debounceAdvance(nowMs)) toggle();
@@ -91,5 +105,5 @@ export function corePoll(nowMs: u32): i32 {
     sse_broadcast(FRAME_PTR, formatKeepalive());
     keepaliveNoteBroadcast(nowMs);
   }
-  return drained;
+  return earlier(debounceRemaining(nowMs), keepaliveRemaining(nowMs));
 }

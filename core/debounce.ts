@@ -48,6 +48,14 @@ export function debounceSample(level: i32, time: u32): bool {
   return toggle;
 }
 
+/** Milliseconds from `now` until a waiting level is judged (0 = due now),
+ *  or -1 when the raw level is the accepted one and nothing is pending. */
+export function debounceRemaining(now: u32): i32 {
+  if (rawLevel == stableLevel) return -1;
+  const left = <i32>windowMs - <i32>(now - rawSince);
+  return left > 0 ? left : 0;
+}
+
 export function debounceStableLevel(): i32 {
   return stableLevel;
 }

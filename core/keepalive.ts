@@ -19,6 +19,14 @@ export function keepaliveNoteBroadcast(now: u32): void {
   lastBroadcast = now;
 }
 
+/** Milliseconds from `now` until the next keepalive is due (0 = due now),
+ *  or -1 when keepalives are off. */
+export function keepaliveRemaining(now: u32): i32 {
+  if (period == 0) return -1;
+  const left = <i32>period - <i32>(now - lastBroadcast);
+  return left > 0 ? left : 0;
+}
+
 export function keepaliveDue(now: u32): bool {
   return period != 0 && reached(now, lastBroadcast, period);
 }

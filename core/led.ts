@@ -8,7 +8,7 @@ let id: i32 = 0;
 export function ledReset(ledOn: i32, firstId: i32): void {
   on = ledOn;
   id = firstId;
-  led_set(on);
+  led_set(on, id);
 }
 
 /** Flips the LED, drives the pin and advances the id. The id wraps to 0
@@ -16,7 +16,7 @@ export function ledReset(ledOn: i32, firstId: i32): void {
 export function ledToggle(): void {
   on ^= 1;
   id = (id + 1) & 0x7fffffff;
-  led_set(on);
+  led_set(on, id);
 }
 
 export function ledOn(): i32 {

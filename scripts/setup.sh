@@ -5,7 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(chromium libcmocka-dev cppcheck cmake gcc make pkg-config wabt)
+# clang + libclang-rt-14-dev: libFuzzer and the sanitizer runtimes (not pulled
+# in by clang without recommends); bind9-dnsutils: dig, the real DNS client
+# tests/c/test_dns_dig.c checks the captive portal's responder with.
+apt_packages=(chromium libcmocka-dev cppcheck cmake gcc make pkg-config wabt clang libclang-rt-14-dev bind9-dnsutils)
 missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

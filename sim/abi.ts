@@ -3,6 +3,12 @@
  * TypeScript: one declaration for the simulator, the tests and the benchmarks.
  */
 
+/** The ABI version this simulator implements (`abi_version()`, docs/abi.md "Versions"). */
+export const ABI_VERSION = 2;
+
+/** poll() result: no deadline, wait for the next event. */
+export const NO_DEADLINE = -1;
+
 /** post_event kinds. */
 export const EVENT_SWITCH = 1;
 export const EVENT_CLIENT_OPEN = 2;
@@ -19,6 +25,7 @@ export const PUT_QUEUE_FULL = 4;
 /** The exports of docs/abi.md; `debug_trap` only in dist/core.debug.wasm. */
 export interface CoreExports {
   memory: WebAssembly.Memory;
+  abi_version(): number;
   init(ledOn: number, firstId: number, debounceMs: number, keepaliveMs: number, nowMs: number): number;
   post_event(kind: number, arg: number, timeMs: number): number;
   poll(nowMs: number): number;
@@ -34,6 +41,7 @@ export interface CoreExports {
 
 /** The function exports every core build has. */
 export const REQUIRED_FUNCTIONS = [
+  'abi_version',
   'init',
   'post_event',
   'poll',

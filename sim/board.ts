@@ -1,40 +1,31 @@
 /**
- * The virtual board: a push switch on "GPIO 0" (active low, idle level 1) that
- * is sampled every `sampleMs` like the firmware's sampler task. Each sample is
- * posted as EVENT_SWITCH and followed by poll(now), so the core's debounce
- * runs on real time exactly as on the ESP32.
+ * The virtual board: a push switch on "GPIO 0" (active low, idle level 1).
+ * Like the firmware's any-edge GPIO interrupt, every level change is posted
+ * to the core at once as EVENT_SWITCH with its time; the core's debounce then
+ * asks to be polled at its deadline (sim/core-host.ts). Nothing is sampled.
  */
 import type { CoreHost } from './core-host.ts';
 
 export class Board {
   /** Raw level of the switch: 0 = pressed, 1 = released. */
   private level: 0 | 1 = 1;
-  private timer: ReturnType<typeof setInterval> | undefined;
   private pressTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly core: CoreHost;
-  private readonly sampleMs: number;
 
-  constructor(core: CoreHost, sampleMs: number) {
+  constructor(core: CoreHost) {
     this.core = core;
-    this.sampleMs = sampleMs;
-  }
-
-  start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => this.core.sample(this.level), this.sampleMs);
   }
 
   stop(): void {
-    clearInterval(this.timer);
     clearTimeout(this.pressTimer);
-    this.timer = undefined;
+    this.pressTimer = undefined;
   }
 
-  /** Sets the raw level the next samples read. */
+  /** Sets the raw level; a change is an edge the core hears about at once. */
   set(level: 0 | 1): void {
     clearTimeout(this.pressTimer);
     this.pressTimer = undefined;
-    this.level = level;
+    this.edge(level);
   }
 
   get pressed(): boolean {
@@ -44,10 +35,16 @@ export class Board {
   /** Presses the switch and releases it `holdMs` later (a terminal has no key-up). */
   press(holdMs: number): void {
     if (this.pressTimer) return;
-    this.level = 0;
+    this.edge(0);
     this.pressTimer = setTimeout(() => {
       this.pressTimer = undefined;
-      this.level = 1;
+      this.edge(1);
     }, holdMs);
+  }
+
+  private edge(level: 0 | 1): void {
+    if (level === this.level) return;
+    this.level = level;
+    this.core.switchEdge(level);
   }
 }

@@ -2,10 +2,11 @@
  * Runs dist/core.wasm (the same module the ESP32 runs under WAMR) and
  * implements its imports exactly as docs/abi.md says. No board behaviour lives
  * here: debounce, queue, LED state and SSE frames all come from the core; this
- * file moves bytes and recovers from faults.
+ * file moves bytes, wakes the core at the deadlines it asks for, and recovers
+ * from faults.
  */
 import { readFile } from 'node:fs/promises';
-import { EVENT_CLIENT_OPEN, EVENT_SWITCH, REQUIRED_FUNCTIONS, type CoreExports } from './abi.ts';
+import { ABI_VERSION, EVENT_CLIENT_OPEN, EVENT_SWITCH, REQUIRED_FUNCTIONS, type CoreExports } from './abi.ts';
 
 /** Where the core's frames go: the SSE client registry. */
 export interface FrameSink {
@@ -21,7 +22,8 @@ export interface CoreHostOptions {
   debounceMs: number;
   keepaliveMs: number;
   sink: FrameSink;
-  /** Milliseconds since the host started (wrapped to u32 here). */
+  /** Milliseconds since the host started, fractions allowed: the core gets
+   * whole milliseconds (wrapped to u32), the deadline timer the fraction. */
   now(): number;
   log(line: string): void;
   /** Called when the LED actually changes (not on a repeated value). */
@@ -53,16 +55,23 @@ export class CoreHost {
   readonly debug: boolean;
   /** Fault restarts since the host started. */
   restarts = 0;
+  /** Export calls made so far (what the benchmarks count). */
+  exportCalls = 0;
   private ex!: CoreExports;
+  /** body_ptr()/body_capacity() of the current instance, checked once. */
+  private body = { ptr: 0, capacity: 0 };
   private readonly opts: CoreHostOptions;
-  /** The last value the core gave `led_set`: what a restarted core is given. */
+  /** The last `led_set(on, id)`: what a restarted core is given. */
   private lastLed = 0;
-  /** The last `event_id()` read from the core. */
   private lastId = 0;
   /** Export calls in progress (imports run inside them). */
   private depth = 0;
   /** Events to post once the current export call has returned. */
   private deferred: Array<[kind: number, arg: number]> = [];
+  /** The wake-up at the deadline the last poll returned (a timer, or an
+   * immediate for the last millisecond). */
+  private deadline: { timer?: ReturnType<typeof setTimeout>; immediate?: ReturnType<typeof setImmediate> } = {};
+  private stopped = false;
 
   static async load(path: string, opts: CoreHostOptions): Promise<CoreHost> {
     const module = await WebAssembly.compile(await readFile(path));
@@ -78,11 +87,11 @@ export class CoreHost {
     if (r !== 0) {
       throw new Error(`core init rejected debounce_ms=${opts.debounceMs} keepalive_ms=${opts.keepaliveMs} (returned ${r})`);
     }
-    this.lastId = this.ex.event_id();
+    this.poll(); // arms the first keepalive deadline
   }
 
   private now(): number {
-    return this.opts.now() >>> 0;
+    return Math.floor(this.opts.now()) >>> 0;
   }
 
   /** Copies `(ptr, len)` out of linear memory after checking it lies inside. */
@@ -99,11 +108,12 @@ export class CoreHost {
   private instantiate(): void {
     const imports = {
       host: {
-        led_set: (on: number): void => {
-          const v = on ? 1 : 0;
-          const changed = v !== this.lastLed;
-          this.lastLed = v;
-          if (changed) this.opts.onLed?.(v === 1);
+        led_set: (on: number, id: number): void => {
+          if ((on !== 0 && on !== 1) || id < 0) throw new CoreFault(`led_set(${on}, ${id}): on must be 0/1, id >= 0`);
+          const changed = on !== this.lastLed;
+          this.lastLed = on;
+          this.lastId = id;
+          if (changed) this.opts.onLed?.(on === 1);
         },
         sse_send: (client: number, ptr: number, len: number): number => {
           const frame = this.bytes(ptr, len, 'sse_send');
@@ -115,12 +125,36 @@ export class CoreHost {
       },
     };
     const instance = new WebAssembly.Instance(this.module, imports);
-    const ex = instance.exports as unknown as CoreExports;
-    if (!(ex.memory instanceof WebAssembly.Memory)) throw new Error('core exports no memory');
+    const raw = instance.exports as unknown as CoreExports;
+    if (!(raw.memory instanceof WebAssembly.Memory)) throw new Error('core exports no memory');
     for (const name of REQUIRED_FUNCTIONS) {
-      if (typeof ex[name] !== 'function') throw new Error(`core does not export ${name}()`);
+      if (typeof raw[name] !== 'function') throw new Error(`core does not export ${name}(): not a core of docs/abi.md`);
     }
-    this.ex = ex;
+    const version = raw.abi_version();
+    if (version !== ABI_VERSION) {
+      throw new Error(`core implements ABI ${version}, this simulator ABI ${ABI_VERSION}: rebuild it with npm run asbuild`);
+    }
+    const ptr = raw.body_ptr() >>> 0;
+    const capacity = raw.body_capacity() >>> 0;
+    if (ptr + capacity > raw.memory.buffer.byteLength) {
+      throw new CoreFault(`body buffer (ptr ${ptr}, capacity ${capacity}) outside memory of ${raw.memory.buffer.byteLength} bytes`);
+    }
+    this.body = { ptr, capacity };
+    this.ex = this.counted(raw);
+  }
+
+  /** The exports with every function call counted in exportCalls. */
+  private counted(raw: CoreExports): CoreExports {
+    const wrapped: Record<string, unknown> = { memory: raw.memory };
+    for (const [name, value] of Object.entries(raw)) {
+      if (typeof value !== 'function') continue;
+      const fn = value as (...args: number[]) => unknown;
+      wrapped[name] = (...args: number[]): unknown => {
+        this.exportCalls++;
+        return fn(...args);
+      };
+    }
+    return wrapped as unknown as CoreExports;
   }
 
   /**
@@ -133,7 +167,6 @@ export class CoreHost {
     let result: T | undefined;
     try {
       result = fn(this.ex);
-      this.lastId = this.ex.event_id();
     } catch (e) {
       if (!isFault(e)) throw e;
       this.restart(what, e);
@@ -145,13 +178,51 @@ export class CoreHost {
     return result;
   }
 
+  /** poll(now) and a wake-up at the deadline it returns. */
+  private pollAndArm(ex: CoreExports): number {
+    const now = this.now();
+    const delay = ex.poll(now);
+    this.cancelWake();
+    if (delay >= 0 && !this.stopped) this.wakeAt(now + delay);
+    return delay;
+  }
+
+  /**
+   * Polls once the clock reaches `at` (whole ms of the core's clock), not
+   * before: a timer may fire early (Node measures it from its loop's cached
+   * time), so it re-arms for what is left, and spins on setImmediate for
+   * the last millisecond instead of paying a whole timer tick for it.
+   */
+  private wakeAt(at: number): void {
+    this.deadline = {};
+    if (this.stopped) return;
+    const left = at - this.opts.now();
+    if (left <= 0) {
+      this.poll();
+      return;
+    }
+    const next = (): void => this.wakeAt(at);
+    if (left > 1) {
+      this.deadline.timer = setTimeout(next, Math.floor(left));
+      this.deadline.timer.unref();
+    } else {
+      this.deadline.immediate = setImmediate(next);
+    }
+  }
+
+  private cancelWake(): void {
+    clearTimeout(this.deadline.timer);
+    clearImmediate(this.deadline.immediate);
+    this.deadline = {};
+  }
+
   private flushDeferred(): void {
     while (this.deferred.length > 0 && this.depth === 0) {
       const batch = this.deferred;
       this.deferred = [];
       this.run('deferred events', (ex) => {
         for (const [kind, arg] of batch) this.postOrDrain(ex, kind, arg);
-        ex.poll(this.now());
+        this.pollAndArm(ex);
       });
     }
   }
@@ -178,8 +249,7 @@ export class CoreHost {
         const r = this.ex.init(this.lastLed, firstId, this.opts.debounceMs, this.opts.keepaliveMs, this.now());
         if (r !== 0) throw new Error(`init returned ${r}`);
         for (const id of this.opts.sink.ids()) this.postOrDrain(this.ex, EVENT_CLIENT_OPEN, id);
-        this.ex.poll(this.now());
-        this.lastId = this.ex.event_id();
+        this.pollAndArm(this.ex);
         return;
       } catch (e) {
         if (attempt >= MAX_RESTART_ATTEMPTS) {
@@ -202,27 +272,24 @@ export class CoreHost {
     }
     return this.run(`post_event(${kind}, ${arg})`, (ex) => {
       const r = this.postOrDrain(ex, kind, arg);
-      ex.poll(this.now());
+      this.pollAndArm(ex);
       return r;
     });
   }
 
-  /** poll(now): drains the queue, advances debounce, sends due keepalives. */
+  /** poll(now): drains the queue, judges the switch, sends due keepalives, re-arms the deadline. */
   poll(): number | undefined {
-    return this.run('poll', (ex) => ex.poll(this.now()));
+    return this.run('poll', (ex) => this.pollAndArm(ex));
   }
 
-  /** One switch sample (raw level, 0 = pressed) and a poll, like the firmware's sampler. */
-  sample(level: 0 | 1): void {
-    this.run('switch sample', (ex) => {
-      ex.post_event(EVENT_SWITCH, level, this.now());
-      ex.poll(this.now());
-    });
+  /** A switch edge (raw level after it, 0 = pressed), like the firmware's GPIO interrupt. */
+  switchEdge(level: 0 | 1): void {
+    this.post(EVENT_SWITCH, level);
   }
 
-  /** The largest body icon_put accepts. */
+  /** The largest body icon_put accepts (read once per instance). */
   bodyCapacity(): number {
-    return this.run('body_capacity', (ex) => ex.body_capacity()) ?? this.ex.body_capacity();
+    return this.body.capacity;
   }
 
   /**
@@ -232,16 +299,11 @@ export class CoreHost {
    */
   iconPut(body: Uint8Array, fullLength: number): number | undefined {
     return this.run('icon_put', (ex) => {
-      const ptr = ex.body_ptr() >>> 0;
-      const cap = ex.body_capacity() >>> 0;
-      const n = Math.min(body.length, cap);
-      const mem = ex.memory.buffer;
-      if (ptr + cap > mem.byteLength) {
-        throw new CoreFault(`body buffer (ptr ${ptr}, capacity ${cap}) outside memory of ${mem.byteLength} bytes`);
-      }
-      new Uint8Array(mem, ptr, n).set(body.subarray(0, n));
+      const { ptr, capacity } = this.body; // checked against memory at instantiation
+      const n = Math.min(body.length, capacity);
+      new Uint8Array(ex.memory.buffer, ptr, n).set(body.subarray(0, n));
       const code = ex.icon_put(fullLength);
-      ex.poll(this.now());
+      this.pollAndArm(ex);
       return code;
     });
   }
@@ -267,5 +329,11 @@ export class CoreHost {
     if (!this.debug || typeof fn !== 'function') return false;
     this.run('debug_trap', () => fn());
     return true;
+  }
+
+  /** Cancels the pending deadline; the core is not called again by itself. */
+  stop(): void {
+    this.stopped = true;
+    this.cancelWake();
   }
 }

@@ -14,6 +14,9 @@ import {
   type SimState,
 } from './abi.ts';
 import type { Board } from './board.ts';
+import { apiJson, CAPTIVE_API_PATH, captiveAction, pageUrl } from './captive.ts';
+import { noneMatchHit } from './etag.ts';
+import { phoneUrl, svgQr } from './qr.ts';
 import type { Clients } from './clients.ts';
 import type { CoreHost } from './core-host.ts';
 
@@ -23,6 +26,9 @@ export interface Pages {
   indexGz: Buffer | null;
   /** dist/sim.html (virtual board), if built. */
   sim: Buffer | null;
+  /** Strong ETags of index.html and index.html.gz (web/build.mjs); null: none sent. */
+  indexEtag?: string | null;
+  indexGzEtag?: string | null;
 }
 
 export interface HttpContext {
@@ -145,15 +151,76 @@ function acceptsGzip(req: IncomingMessage): boolean {
 const page: Handler = (req, res, { pages }) => {
   const gz = pages.indexGz !== null && acceptsGzip(req);
   const body = gz ? pages.indexGz! : pages.index;
+  // One ETag per representation; no-cache makes the browser revalidate every
+  // load, and an unchanged page costs a 304 with no body (RFC 9110 13.1.2, 15.4.5).
+  const etag = (gz ? pages.indexGzEtag : pages.indexEtag) ?? null;
+  const validators = {
+    'Cache-Control': 'no-cache',
+    Vary: 'Accept-Encoding',
+    ...(etag !== null ? { ETag: etag } : {}),
+  };
+  if (etag !== null && noneMatchHit(headerText(req.headers['if-none-match']), etag)) {
+    res.writeHead(304, validators);
+    res.end();
+    return;
+  }
   res.writeHead(200, {
     'Content-Type': 'text/html; charset=utf-8',
     'Content-Length': String(body.length),
-    'Cache-Control': 'no-cache',
-    Vary: 'Accept-Encoding',
+    ...validators,
     ...(gz ? { 'Content-Encoding': 'gzip' } : {}),
   });
   res.end(req.method === 'HEAD' ? undefined : body);
 };
+
+/** A header Node may hand over as a list, as one field value. */
+function headerText(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v.join(', ') : v;
+}
+
+/** 302 to the page on the address the request came in on (captive portal). */
+function redirectToPage(req: IncomingMessage, res: ServerResponse): void {
+  const location = pageUrl(req);
+  // A body, not only the Location: the ESP-IDF captive-portal example notes
+  // that iOS needs content to detect the portal.
+  const body = `302 Found: the page is at ${location}\n`;
+  res.writeHead(302, 'Found', {
+    Location: location,
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': String(Buffer.byteLength(body)),
+    'Cache-Control': 'no-store',
+  });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+/** RFC 8908 captive-portal API: DHCP option 114 names it on the board. */
+const captiveApi: Handler = (req, res) => {
+  const body = apiJson(req);
+  res.writeHead(200, {
+    'Content-Type': 'application/captive+json',
+    'Content-Length': String(Buffer.byteLength(body)),
+    'Cache-Control': 'no-store',
+  });
+  res.end(req.method === 'HEAD' ? undefined : body);
+};
+
+/** GET /sim/qr: {"url", "svg"}, the URL a phone can open (as printed in the terminal) and its QR code. */
+const simQr =
+  (server: Server): Handler =>
+  (req, res) => {
+    const addr = server.address();
+    const bound = addr !== null && typeof addr === 'object' ? addr : null;
+    const { url } = phoneUrl(bound?.address ?? '127.0.0.1', bound?.port ?? req.socket.localPort ?? 80);
+    void svgQr(url).then((svg) => {
+      const body = Buffer.from(JSON.stringify({ url, svg }));
+      res.writeHead(200, {
+        'Content-Type': 'application/json',
+        'Content-Length': String(body.length),
+        'Cache-Control': 'no-store',
+      });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    });
+  };
 
 const simPage: Handler = (req, res, { pages }) => {
   if (!pages.sim) {
@@ -261,6 +328,7 @@ function routes(debug: boolean): Map<string, Record<string, Handler>> {
     ['/sim', { GET: simPage, HEAD: simPage }],
     ['/sim/switch', { POST: simSwitch }],
     ['/sim/state', { GET: simState, HEAD: simState }],
+    [CAPTIVE_API_PATH, { GET: captiveApi }],
   ]);
   // Only a debug core (dist/core.debug.wasm) exports debug_trap.
   if (debug) r.set('/sim/trap', { POST: simTrap });
@@ -276,10 +344,17 @@ export interface ServerLimits {
   keepAliveTimeoutMs: number;
 }
 
+/**
+ * The board's bounds (docs/abi.md "HTTP contract", timing bounds): a connection has 2 s to
+ * send its first byte and then 1 s for the whole request, so 3 s from
+ * connect; Node measures both limits from the connection's start and checks
+ * them every second. Idle kept-alive connections go after the same 2 s a
+ * board gives a connection that sends nothing.
+ */
 export const DEFAULT_LIMITS: ServerLimits = {
-  headersTimeoutMs: 10_000,
-  requestTimeoutMs: 15_000,
-  keepAliveTimeoutMs: 5_000,
+  headersTimeoutMs: 3_000,
+  requestTimeoutMs: 3_000,
+  keepAliveTimeoutMs: 2_000,
 };
 
 export function createSimServer(ctx: HttpContext, limits: ServerLimits = DEFAULT_LIMITS): Server {
@@ -288,6 +363,11 @@ export function createSimServer(ctx: HttpContext, limits: ServerLimits = DEFAULT
     const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
     const route = table.get(path);
     if (!route) {
+      // Probes and other sites' URLs (the board's DNS sends every name here).
+      if (captiveAction(req, path) === 'redirect') {
+        redirectToPage(req, res);
+        return;
+      }
       sendText(res, 404, `no route ${path.slice(0, 100)}`);
       return;
     }
@@ -315,6 +395,7 @@ export function createSimServer(ctx: HttpContext, limits: ServerLimits = DEFAULT
     },
     handle,
   );
+  table.set('/sim/qr', { GET: simQr(server) });
   // With this listener Node does not answer 100 Continue by itself: readBody
   // does, once it has decided to read the body.
   server.on('checkContinue', handle);

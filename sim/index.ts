@@ -33,8 +33,6 @@ export interface SimOptions {
   maxClients?: number;
   /** Unsent bytes after which an SSE client is dropped. Default 64 KiB. */
   maxBuffered?: number;
-  /** Switch sampling period in ms. Default 5. */
-  sampleMs?: number;
   /** HTTP timeouts (slow clients). */
   limits?: Partial<ServerLimits>;
   /** Log lines (default: none). */
@@ -62,7 +60,6 @@ export const DEFAULTS = {
   keepaliveMs: 15000,
   maxClients: 32,
   maxBuffered: 64 * 1024,
-  sampleMs: 5,
 } as const;
 
 async function readOptional(path: string): Promise<Buffer | null> {
@@ -81,6 +78,9 @@ export async function loadPages(dir: string): Promise<Pages> {
     index,
     indexGz: await readOptional(join(dir, 'index.html.gz')),
     sim: await readOptional(join(dir, 'sim.html')),
+    // Built with the page (web/build.mjs); absent in an older dist/: no ETag then.
+    indexEtag: (await readOptional(join(dir, 'index.html.etag')))?.toString('latin1') ?? null,
+    indexGzEtag: (await readOptional(join(dir, 'index.html.gz.etag')))?.toString('latin1') ?? null,
   };
 }
 
@@ -106,12 +106,12 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
     debounceMs: o.debounceMs,
     keepaliveMs: o.keepaliveMs,
     sink: clients,
-    now: () => Math.floor(performance.now() - t0),
+    now: () => performance.now() - t0,
     log,
     onLed: options.onLed,
   });
   const host = core;
-  const board = new Board(host, o.sampleMs);
+  const board = new Board(host);
 
   const state = (): SimState => {
     const s = host.state();
@@ -130,7 +130,6 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
     });
   });
   server.on('error', (e) => log(`server error: ${e.message}`));
-  board.start();
   const port = (server.address() as AddressInfo).port;
   const shownHost = o.host.includes(':') ? `[${o.host}]` : o.host;
 
@@ -145,6 +144,7 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
     close() {
       closing ??= new Promise<void>((resolve) => {
         board.stop();
+        host.stop();
         server.close(() => resolve());
         clients.closeAll();
         server.closeAllConnections();

@@ -12,6 +12,7 @@ import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Board } from './board.ts';
 import { DIST_DIR, DEFAULTS, ROOT, startSimulator, type Simulator } from './index.ts';
+import { phoneUrl, terminalQr } from './qr.ts';
 import { isInteractive, openTerminal, PRESS_MS } from './terminal.ts';
 
 const HELP = `Usage: npm start -- [options]
@@ -90,7 +91,7 @@ if (!existsSync(corePath)) {
   if (builtCores.includes(corePath)) npmRun('asbuild');
   if (!existsSync(corePath)) fail(`core module ${corePath} not found`);
 }
-if (!existsSync(join(DIST_DIR, 'index.html')) || !existsSync(join(DIST_DIR, 'sim.html'))) npmRun('build:web');
+if (!['index.html', 'index.html.etag', 'sim.html'].every((f) => existsSync(join(DIST_DIR, f)))) npmRun('build:web');
 
 let sim: Simulator | undefined;
 let stopping = false;
@@ -133,6 +134,13 @@ process.stdout.write(
     (isInteractive(process.stdin, process.stdout)
       ? `  SPACE presses the switch (held ${PRESS_MS} ms), q quits\n`
       : ''),
+);
+
+// The page URL as a QR code for a phone's camera (the board prints its own).
+const phone = phoneUrl(options.host, sim.port);
+process.stdout.write(
+  `\n${await terminalQr(phone.url)}  ${phone.url}` +
+    (phone.reachable ? ' (scan with a phone on the same network)\n' : ' (loopback: start with --host 0.0.0.0 to open it from a phone)\n'),
 );
 
 process.on('SIGINT', quit);

@@ -2,12 +2,15 @@
 // inlined, no external fetch: the board's access point has no internet), and
 // dist/index.html.gz (gzip level 9) for the firmware to embed. Also builds the
 // simulator's virtual-board page, dist/sim.html. Prints the sizes and fails
-// when the page's gzip exceeds the budget.
+// when the page's gzip exceeds the budget. Writes the strong ETag of each
+// representation of the page (dist/index.html.etag, dist/index.html.gz.etag):
+// the simulator serves them, the firmware embeds the gzip one.
 import { build } from 'esbuild';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync, constants } from 'node:zlib';
+import { createHash } from 'node:crypto';
 
 const web = dirname(fileURLToPath(import.meta.url));
 const out = join(web, '..', 'dist');
@@ -56,6 +59,12 @@ const page = await bundle('main.ts', ['styles.css'], 'index.html');
 const gz = gzipSync(page, { level: constants.Z_BEST_COMPRESSION });
 await writeFile(join(out, 'index.html'), page);
 await writeFile(join(out, 'index.html.gz'), gz);
+
+// A strong validator names exact bytes (RFC 9110 8.8.1), so the identity and
+// the gzip page get one each: 128 bits of SHA-256, base64url, quoted.
+const etagOf = (bytes) => `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 22)}"`;
+await writeFile(join(out, 'index.html.etag'), etagOf(page));
+await writeFile(join(out, 'index.html.gz.etag'), etagOf(gz));
 
 const sim = await bundle('sim-page.ts', ['styles.css', 'sim.css'], 'sim.html');
 await writeFile(join(out, 'sim.html'), sim);

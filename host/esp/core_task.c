@@ -19,18 +19,22 @@
 
 #include "core_abi.h"
 #include "core_vm.h"
+#include "core_wake.h"
 #include "sse_io.h"
 
 static const char *TAG = "core_task";
 
 #define CORE_TASK_STACK 8192 /* interpreter + lwIP send/select + logging */
+/* What WAMR's native stack check keeps free below the interpreter: its own
+ * default off Linux/macOS (WASM_STACK_GUARD_SIZE, core/config.h of 2.4.0). */
+#define NATIVE_STACK_GUARD 1024
 #define CORE_TASK_PRIO 6     /* above httpd (5): frames leave promptly */
 #define CMD_QUEUE_LEN 32
 #define CMD_BATCH_MAX 16   /* commands handled between two polls */
 #define WASM_STACK_SIZE 4096 /* the core's call depth is a handful of frames */
 #define RESTART_CALM_MS 30000 /* a fault this long after a restart starts a new series */
 
-typedef enum { CMD_EVENT = 1, CMD_ICON_PUT } cmd_kind_t;
+typedef enum { CMD_EVENT = 1, CMD_ICON_PUT, CMD_SWITCH } cmd_kind_t;
 
 typedef struct {
     uint8_t kind;
@@ -55,6 +59,7 @@ static bool s_start_ok;
 static atomic_uint s_capacity;
 static uint32_t s_consecutive_restarts;
 static uint32_t s_last_restart_ms;
+static core_wake_t s_wake;
 
 /* PUT /icon body: one slot, because the HTTP server runs one handler at a
  * time. seq tells the core task whether a command still matches it (a
@@ -100,27 +105,29 @@ static size_t vm_open_clients(void *ctx, int32_t *ids, size_t max)
     return sse_io_open_ids(ids, max);
 }
 
-static void handle_event(const core_cmd_t *cmd)
+/* Each handler returns true when it posted something the core must poll for. */
+static bool handle_event(const core_cmd_t *cmd)
 {
     int32_t r = 0;
     if (core_vm_post_event(cmd->event, cmd->arg, cmd->time_ms, &r) != CORE_VM_OK) {
-        return; /* fault: recovered by the main loop; this event is lost */
+        return false; /* fault: recovered by the main loop; this event is lost */
     }
     if (r == CORE_POST_QUEUE_FULL) {
         ESP_LOGW(TAG, "core queue full: event %d(%d) dropped", (int)cmd->event, (int)cmd->arg);
     } else if (r == CORE_POST_INVALID) {
         ESP_LOGE(TAG, "core rejected event %d(%d)", (int)cmd->event, (int)cmd->arg);
     }
+    return r == CORE_POST_OK;
 }
 
-static void handle_icon_put(const core_cmd_t *cmd)
+static bool handle_icon_put(const core_cmd_t *cmd)
 {
     uint8_t body[CORE_TASK_BODY_MAX];
     size_t len;
     xSemaphoreTake(s_put_lock, portMAX_DELAY);
     if (cmd->seq != s_put.seq) {
         xSemaphoreGive(s_put_lock);
-        return; /* its handler gave up; a newer body is pending */
+        return false; /* its handler gave up; a newer body is pending */
     }
     len = s_put.len;
     memcpy(body, s_put.body, len);
@@ -131,15 +138,37 @@ static void handle_icon_put(const core_cmd_t *cmd)
         reply.status = CORE_TASK_OK;
     }
     (void)xQueueSend(s_replies, &reply, 0);
+    return reply.status == CORE_TASK_OK && reply.code == CORE_PUT_OK;
 }
 
-static void handle(const core_cmd_t *cmd)
+static bool handle(const core_cmd_t *cmd)
 {
     if (cmd->kind == CMD_EVENT) {
-        handle_event(cmd);
-    } else if (cmd->kind == CMD_ICON_PUT) {
-        handle_icon_put(cmd);
+        return handle_event(cmd);
     }
+    if (cmd->kind == CMD_ICON_PUT) {
+        return handle_icon_put(cmd);
+    }
+    return false; /* CMD_SWITCH only wakes the loop: edges are taken there */
+}
+
+/* Posts the switch edges gathered since the last take, if the take gap
+ * allows (a bouncing contact is handled in bursts, core_wake.h). */
+static bool take_switch_edges(uint32_t now)
+{
+    if (!s_cfg.switch_edges_pending() || !core_wake_may_take(&s_wake, now)) {
+        return false;
+    }
+    switch_edge_t edges[SWITCH_EDGES_MAX_TAKE];
+    size_t n = s_cfg.take_switch_edges(edges, now);
+    core_wake_note_take(&s_wake, now);
+    bool posted = false;
+    for (size_t i = 0; i < n; i++) {
+        const core_cmd_t ev = {.kind = CMD_EVENT, .event = CORE_EVENT_SWITCH, .arg = edges[i].level,
+                               .time_ms = edges[i].time_ms};
+        posted |= handle_event(&ev);
+    }
+    return posted;
 }
 
 static void recover(void)
@@ -156,11 +185,25 @@ static void recover(void)
                  (unsigned)s_consecutive_restarts);
         vTaskDelay(pdMS_TO_TICKS(delay));
     }
-    if (!core_vm_restart(core_task_now_ms())) {
+    now = core_task_now_ms();
+    int32_t next = CORE_POLL_NO_DEADLINE;
+    if (!core_vm_restart(now, &next)) {
         ESP_LOGE(TAG, "core restart failed, will retry");
+        next = 0; /* try again on the next turn of the loop */
     }
+    core_wake_set_deadline(&s_wake, now, next);
     s_last_restart_ms = core_task_now_ms();
     publish_capacity();
+}
+
+/* FreeRTOS ticks to sleep for `ms` without waking before it has passed. */
+static TickType_t wait_ticks(uint32_t ms)
+{
+    if (ms == CORE_WAKE_FOREVER) {
+        return portMAX_DELAY;
+    }
+    /* pdMS_TO_TICKS rounds down and the first tick may come at once. */
+    return ms == 0 ? 0 : pdMS_TO_TICKS(ms) + 1;
 }
 
 static void *core_main(void *arg)
@@ -172,30 +215,44 @@ static void *core_main(void *arg)
         .pool = s_cfg.pool,
         .pool_size = s_cfg.pool_size,
         .stack_size = WASM_STACK_SIZE,
+        /* This task's own stack: WAMR need not look it up on every call. */
+        .native_stack_boundary = (uint8_t *)pxTaskGetStackStart(NULL) + NATIVE_STACK_GUARD,
         .debounce_ms = s_cfg.debounce_ms,
         .keepalive_ms = s_cfg.keepalive_ms,
         .host = {vm_led_set, vm_sse_send, vm_sse_broadcast, vm_open_clients, NULL},
     };
-    s_start_ok = core_vm_start(&vm, core_task_now_ms());
+    core_wake_init(&s_wake, core_wake_take_gap_ms(s_cfg.debounce_ms));
+    uint32_t now = core_task_now_ms();
+    s_start_ok = core_vm_start(&vm, now);
+    int32_t next = CORE_POLL_NO_DEADLINE;
+    if (s_start_ok && core_vm_poll(now, &next) == CORE_VM_OK) {
+        core_wake_set_deadline(&s_wake, now, next); /* the first keepalive */
+    }
     publish_capacity();
     xSemaphoreGive(s_started);
 
-    TickType_t period = pdMS_TO_TICKS(s_cfg.poll_period_ms);
-    if (period == 0) {
-        period = 1;
-    }
     for (;;) {
+        now = core_task_now_ms();
+        TickType_t wait = wait_ticks(core_wake_wait_ms(&s_wake, now, s_cfg.switch_edges_pending()));
+        bool posted = false;
         core_cmd_t cmd;
-        if (xQueueReceive(s_cmds, &cmd, period) == pdTRUE) {
-            handle(&cmd);
+        if (xQueueReceive(s_cmds, &cmd, wait) == pdTRUE) {
+            posted |= handle(&cmd);
             for (int i = 0; i < CMD_BATCH_MAX && xQueueReceive(s_cmds, &cmd, 0) == pdTRUE; i++) {
-                handle(&cmd);
+                posted |= handle(&cmd);
             }
         }
         if (!s_start_ok) {
             continue; /* no module: commands are drained, PUTs answered "down" */
         }
-        (void)core_vm_poll(core_task_now_ms(), NULL);
+        now = core_task_now_ms();
+        posted |= take_switch_edges(now);
+        if (posted || core_wake_deadline_due(&s_wake, now)) {
+            /* One poll for the whole batch; it says when to come back. */
+            if (core_vm_poll(now, &next) == CORE_VM_OK) {
+                core_wake_set_deadline(&s_wake, now, next);
+            }
+        }
         if (core_vm_needs_restart()) {
             recover();
         }
@@ -205,7 +262,9 @@ static void *core_main(void *arg)
 
 esp_err_t core_task_start(const core_task_config_t *cfg)
 {
-    ESP_RETURN_ON_FALSE(cfg != NULL && cfg->led_set != NULL, ESP_ERR_INVALID_ARG, TAG, "bad config");
+    ESP_RETURN_ON_FALSE(cfg != NULL && cfg->led_set != NULL && cfg->switch_edges_pending != NULL &&
+                            cfg->take_switch_edges != NULL,
+                        ESP_ERR_INVALID_ARG, TAG, "bad config");
     s_cfg = *cfg;
     s_cmds = xQueueCreate(CMD_QUEUE_LEN, sizeof(core_cmd_t));
     s_replies = xQueueCreate(2, sizeof(put_reply_t));
@@ -229,6 +288,21 @@ esp_err_t core_task_start(const core_task_config_t *cfg)
 
     xSemaphoreTake(s_started, portMAX_DELAY);
     return s_start_ok ? ESP_OK : ESP_FAIL;
+}
+
+void core_task_wake_from_isr(void)
+{
+    if (s_cmds == NULL) {
+        return;
+    }
+    /* A full queue loses nothing: the edges stay recorded and the task
+     * looks for them after every command it handles. */
+    const core_cmd_t cmd = {.kind = CMD_SWITCH};
+    BaseType_t woken = pdFALSE;
+    (void)xQueueSendFromISR(s_cmds, &cmd, &woken);
+    if (woken == pdTRUE) {
+        portYIELD_FROM_ISR();
+    }
 }
 
 bool core_task_post_event(int32_t kind, int32_t arg, uint32_t time_ms, TickType_t wait)

@@ -1,7 +1,10 @@
 /*
  * The task that owns the WAMR instance. Every other task talks to the core
  * through it: events go through a FreeRTOS queue, PUT /icon bodies through
- * a one-slot mailbox whose result comes back on a reply queue.
+ * a one-slot mailbox whose result comes back on a reply queue, switch edges
+ * through the GPIO module (woken from its interrupt). The task calls the
+ * core only when one of these arrives or at the deadline the core's last
+ * poll() returned; otherwise it sleeps.
  */
 #pragma once
 
@@ -11,6 +14,7 @@
 
 #include "esp_err.h"
 #include "freertos/FreeRTOS.h"
+#include "switch_edges.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -26,8 +30,10 @@ typedef struct {
     uint32_t pool_size;
     uint32_t debounce_ms;
     uint32_t keepalive_ms;
-    uint32_t poll_period_ms; /* poll() at least this often */
     void (*led_set)(bool on);
+    /* Switch edges (gpio_board.h). */
+    bool (*switch_edges_pending)(void);
+    size_t (*take_switch_edges)(switch_edge_t out[SWITCH_EDGES_MAX_TAKE], uint32_t now_ms);
 } core_task_config_t;
 
 typedef enum {
@@ -41,7 +47,10 @@ typedef enum {
  * waits until the core has been initialised. */
 esp_err_t core_task_start(const core_task_config_t *cfg);
 
-/* Any task or the esp_timer task: queue post_event(kind, arg, time_ms).
+/* From the GPIO interrupt: switch edges wait to be taken. ISR context. */
+void core_task_wake_from_isr(void);
+
+/* Any task: queue post_event(kind, arg, time_ms).
  * False when the queue stayed full for `wait`. */
 bool core_task_post_event(int32_t kind, int32_t arg, uint32_t time_ms, TickType_t wait);
 

@@ -63,6 +63,16 @@ static int io_wait_writable(void *ctx, const int *fds, size_t n, uint32_t timeou
 static void io_shutdown(void *ctx, int fd)
 {
     (void)ctx;
+    /* A dropped client did not take its frames: with SO_LINGER 0 lwIP's
+     * shutdown(SHUT_RDWR), which is its close, aborts the connection (RST)
+     * and frees the PCB and up to TCP_SND_BUF of unsent bytes at once,
+     * instead of keeping them in FIN_WAIT for a reader that is not reading
+     * (esp-lwip api_msg.c lwip_netconn_do_close_internal). Needs
+     * CONFIG_LWIP_SO_LINGER; on other stacks the later close() resets. */
+    const struct linger lg = {.l_onoff = 1, .l_linger = 0};
+    if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) != 0) {
+        ESP_LOGD(TAG, "SO_LINGER on socket %d: errno %d (CONFIG_LWIP_SO_LINGER off?)", fd, errno);
+    }
     /* Not close(): esp_http_server owns the socket. A shutdown wakes its
      * select() with end-of-stream, it deletes the session and our close
      * callback unregisters the client and posts EVENT_CLIENT_CLOSE. */

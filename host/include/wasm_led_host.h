@@ -28,6 +28,7 @@ typedef struct {
     /* Access point. */
     const char *ssid;
     const char *password; /* "" = open */
+    const char *wifi_country; /* "01" or a country code; NULL = "01" (channels 1..11) */
     uint8_t channel;
     uint8_t max_stations;
 
@@ -38,7 +39,6 @@ typedef struct {
     /* Behaviour handed to the core and the HTTP side. */
     uint32_t max_sse_clients;
     uint32_t debounce_ms;
-    uint32_t sample_period_ms;
     uint32_t keepalive_ms; /* SSE keepalive comment period, 0 = off */
     uint32_t sse_write_budget_ms;
 } wasm_led_host_config_t;

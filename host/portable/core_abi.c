@@ -5,12 +5,13 @@
 #include <string.h>
 
 const core_abi_native_t CORE_ABI_NATIVES[CORE_ABI_NATIVE_COUNT] = {
-    [CORE_ABI_NATIVE_LED_SET] = {"led_set", "(i)"},
+    [CORE_ABI_NATIVE_LED_SET] = {"led_set", "(ii)"},
     [CORE_ABI_NATIVE_SSE_SEND] = {"sse_send", "(i*~)i"},
     [CORE_ABI_NATIVE_SSE_BROADCAST] = {"sse_broadcast", "(*~)"},
 };
 
 const core_abi_export_t CORE_ABI_EXPORTS[CORE_ABI_EXPORT_COUNT] = {
+    [CORE_ABI_EXPORT_ABI_VERSION] = {"abi_version", 0, 1},
     [CORE_ABI_EXPORT_INIT] = {"init", 5, 1},
     [CORE_ABI_EXPORT_POST_EVENT] = {"post_event", 3, 1},
     [CORE_ABI_EXPORT_POLL] = {"poll", 1, 1},
@@ -34,9 +35,9 @@ bool core_abi_settings_valid(uint32_t debounce_ms, uint32_t keepalive_ms)
     return keepalive_ms >= CORE_KEEPALIVE_MIN_MS && keepalive_ms <= CORE_KEEPALIVE_MAX_MS;
 }
 
-bool core_abi_led_value_valid(int32_t on)
+bool core_abi_led_args_valid(int32_t on, int32_t id)
 {
-    return on == 0 || on == 1;
+    return (on == 0 || on == 1) && id >= 0;
 }
 
 int32_t core_abi_next_first_id(int32_t last_id)

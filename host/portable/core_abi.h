@@ -14,6 +14,13 @@
 extern "C" {
 #endif
 
+/* The ABI version this host implements: abi_version() must return it
+ * (docs/abi.md "Versions"). */
+#define CORE_ABI_VERSION 2
+
+/* poll() result meaning "no deadline: wait for the next event". */
+#define CORE_POLL_NO_DEADLINE (-1)
+
 /* Module name every import of core.wasm lives in. */
 #define CORE_ABI_IMPORT_MODULE "host"
 
@@ -33,9 +40,13 @@ typedef struct {
 
 extern const core_abi_native_t CORE_ABI_NATIVES[CORE_ABI_NATIVE_COUNT];
 
-/* Exports the host calls, with their wasm parameter/result counts (all i32). */
+/* The ABI's function exports, with their wasm parameter/result counts (all
+ * i32). The host looks every one up, so a core missing one is refused; it
+ * calls abi_version, init, post_event, poll, body_ptr, body_capacity and
+ * icon_put; the rest are diagnostics. */
 typedef enum {
-    CORE_ABI_EXPORT_INIT = 0,
+    CORE_ABI_EXPORT_ABI_VERSION = 0,
+    CORE_ABI_EXPORT_INIT,
     CORE_ABI_EXPORT_POST_EVENT,
     CORE_ABI_EXPORT_POLL,
     CORE_ABI_EXPORT_BODY_PTR,
@@ -90,8 +101,9 @@ enum {
  * keepalive 0 or 1000..600000 ms). */
 bool core_abi_settings_valid(uint32_t debounce_ms, uint32_t keepalive_ms);
 
-/* led_set's argument must be 0 or 1; anything else is a core fault. */
-bool core_abi_led_value_valid(int32_t on);
+/* led_set(on, id): on must be 0 or 1 and id >= 0; anything else is a core
+ * fault. */
+bool core_abi_led_args_valid(int32_t on, int32_t id);
 
 /* first_id for init() after a restart: last_id + 1, kept >= 0 (a negative
  * last_id, i.e. none read yet, restarts at 0; INT32_MAX wraps to 0). */

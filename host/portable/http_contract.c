@@ -69,12 +69,20 @@ http_reply_t http_contract_put_reply(int32_t code)
 http_reply_t http_contract_error_reply(int status)
 {
     switch (status) {
+    case 400:
+        return (http_reply_t){400, "400 Bad Request", "send Content-Length or Transfer-Encoding, not both\n"};
     case 404:
         return (http_reply_t){404, "404 Not Found", "not found\n"};
     case 405:
         return (http_reply_t){405, "405 Method Not Allowed", "method not allowed\n"};
+    case 408:
+        return (http_reply_t){408, "408 Request Timeout", "request not received in time, send it again at once\n"};
     case 413:
         return http_contract_put_reply(CORE_PUT_TOO_LARGE);
+    case 415:
+        return (http_reply_t){415, "415 Unsupported Media Type", "send the body uncompressed\n"};
+    case 501:
+        return (http_reply_t){501, "501 Not Implemented", "send the body plain or chunked\n"};
     case 503:
         return (http_reply_t){503, "503 Service Unavailable", "unavailable, try again later\n"};
     default:

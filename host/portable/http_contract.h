@@ -51,7 +51,8 @@ bool http_contract_method_allowed(http_route_t route, const char *method);
  * bug) becomes 500. */
 http_reply_t http_contract_put_reply(int32_t code);
 
-/* Status and text for the host's own errors: 404, 405, 413, 500, 503. */
+/* Status and text for the host's own errors: 400 (ambiguous body framing),
+ * 404, 405, 408, 413, 415, 500, 501, 503. */
 http_reply_t http_contract_error_reply(int status);
 
 /* What to do with a PUT body of content_len bytes when the core accepts at

@@ -23,6 +23,7 @@ typedef struct {
     wasm_module_inst_t inst;
     wasm_exec_env_t env;
     wasm_function_inst_t fns[CORE_ABI_EXPORT_COUNT];
+    uint32_t body_ptr; /* validated once per instance */
     uint32_t body_cap;
     bool faulted;
     core_vm_stats_t stats;
@@ -40,13 +41,16 @@ static void native_fault(wasm_exec_env_t env, const char *why)
     wasm_runtime_set_exception(wasm_runtime_get_module_inst(env), why);
 }
 
-static void native_led_set(wasm_exec_env_t env, int32_t on)
+/* "(ii)": led_set(on, id). The (on, id) pair is what a restarted core is
+ * given, so the host never has to ask for the id. */
+static void native_led_set(wasm_exec_env_t env, int32_t on, int32_t id)
 {
-    if (!core_abi_led_value_valid(on)) {
-        native_fault(env, "led_set: value is neither 0 nor 1");
+    if (!core_abi_led_args_valid(on, id)) {
+        native_fault(env, "led_set: on is not 0/1 or id is negative");
         return;
     }
     s_vm.stats.last_led = (on == 1);
+    s_vm.stats.last_id = id;
     s_vm.cfg.host.led_set(s_vm.cfg.host.ctx, on == 1);
 }
 
@@ -92,6 +96,7 @@ static core_vm_status_t call(core_abi_export_index_t fn, uint32_t argv[], int32_
         return CORE_VM_FAULT;
     }
     const core_abi_export_t *e = &CORE_ABI_EXPORTS[fn];
+    s_vm.stats.export_calls++;
     if (!wasm_runtime_call_wasm(s_vm.env, s_vm.fns[fn], e->params, argv)) {
         const char *exc = wasm_runtime_get_exception(s_vm.inst);
         ESP_LOGE(TAG, "core fault in %s(): %s", e->name, exc != NULL ? exc : "unknown");
@@ -134,31 +139,39 @@ static bool app_range_ok(int32_t ptr, int32_t len)
            wasm_runtime_validate_app_addr(s_vm.inst, (uint64_t)(uint32_t)ptr, (uint64_t)(uint32_t)len);
 }
 
-/* Reads body_ptr()/body_capacity() and validates them before any write. */
-static core_vm_status_t body_buffer(int32_t *ptr, int32_t *cap)
+/* Reads body_ptr()/body_capacity() once per instance and validates them
+ * before any write; icon_put uses the values checked here. */
+static core_vm_status_t read_body_buffer(void)
 {
-    core_vm_status_t st = call0(CORE_ABI_EXPORT_BODY_PTR, ptr);
+    int32_t ptr, cap;
+    core_vm_status_t st = call0(CORE_ABI_EXPORT_BODY_PTR, &ptr);
     if (st == CORE_VM_OK) {
-        st = call0(CORE_ABI_EXPORT_BODY_CAPACITY, cap);
+        st = call0(CORE_ABI_EXPORT_BODY_CAPACITY, &cap);
     }
     if (st != CORE_VM_OK) {
         return st;
     }
-    if (!app_range_ok(*ptr, *cap)) {
+    if (!app_range_ok(ptr, cap)) {
         return host_fault("body_ptr/body_capacity outside linear memory");
     }
-    s_vm.body_cap = (uint32_t)*cap;
+    s_vm.body_ptr = (uint32_t)ptr;
+    s_vm.body_cap = (uint32_t)cap;
     return CORE_VM_OK;
 }
 
-static core_vm_status_t refresh_id(void)
+/* A core built for another ABI is refused before any other export runs. */
+static bool abi_version_ok(void)
 {
-    int32_t id;
-    core_vm_status_t st = call0(CORE_ABI_EXPORT_EVENT_ID, &id);
-    if (st == CORE_VM_OK) {
-        s_vm.stats.last_id = id;
+    int32_t version = -1;
+    if (call0(CORE_ABI_EXPORT_ABI_VERSION, &version) != CORE_VM_OK) {
+        return false;
     }
-    return st;
+    if (version != CORE_ABI_VERSION) {
+        ESP_LOGE(TAG, "core.wasm implements ABI %d, this firmware ABI %d: rebuild it with `npm run asbuild`",
+                 (int)version, CORE_ABI_VERSION);
+        return false;
+    }
+    return true;
 }
 
 static void discard_instance(void)
@@ -172,6 +185,7 @@ static void discard_instance(void)
         s_vm.inst = NULL;
     }
     memset(s_vm.fns, 0, sizeof(s_vm.fns));
+    s_vm.body_ptr = 0;
     s_vm.body_cap = 0;
     s_vm.faulted = false;
 }
@@ -192,6 +206,9 @@ static bool instantiate(void)
         discard_instance();
         return false;
     }
+    if (s_vm.cfg.native_stack_boundary != NULL) {
+        wasm_runtime_set_native_stack_boundary(s_vm.env, s_vm.cfg.native_stack_boundary);
+    }
     for (size_t i = 0; i < CORE_ABI_EXPORT_COUNT; i++) {
         s_vm.fns[i] = wasm_runtime_lookup_function(s_vm.inst, CORE_ABI_EXPORTS[i].name);
         if (s_vm.fns[i] == NULL) {
@@ -200,8 +217,7 @@ static bool instantiate(void)
             return false;
         }
     }
-    int32_t ptr, cap;
-    if (body_buffer(&ptr, &cap) != CORE_VM_OK) {
+    if (!abi_version_ok() || read_body_buffer() != CORE_VM_OK) {
         discard_instance();
         return false;
     }
@@ -220,7 +236,7 @@ static core_vm_status_t call_init(bool led_on, int32_t first_id, uint32_t now_ms
     if (r != 0) {
         return host_fault("init() rejected its arguments");
     }
-    return refresh_id();
+    return CORE_VM_OK;
 }
 
 bool core_vm_start(const core_vm_config_t *cfg, uint32_t now_ms)
@@ -289,30 +305,34 @@ core_vm_status_t core_vm_post_event(int32_t kind, int32_t arg, uint32_t time_ms,
     return call(CORE_ABI_EXPORT_POST_EVENT, argv, result);
 }
 
-core_vm_status_t core_vm_poll(uint32_t now_ms, int32_t *drained)
+core_vm_status_t core_vm_poll(uint32_t now_ms, int32_t *next_ms)
 {
     uint32_t argv[1] = {now_ms};
-    int32_t n = 0;
-    core_vm_status_t st = call(CORE_ABI_EXPORT_POLL, argv, &n);
+    int32_t next = CORE_POLL_NO_DEADLINE;
+    core_vm_status_t st = call(CORE_ABI_EXPORT_POLL, argv, &next);
     if (st != CORE_VM_OK) {
         return st;
     }
-    if (drained != NULL) {
-        *drained = n;
+    if (next < CORE_POLL_NO_DEADLINE) {
+        return host_fault("poll() returned a negative delay other than -1");
     }
-    return refresh_id();
+    if (next_ms != NULL) {
+        *next_ms = next;
+    }
+    return CORE_VM_OK;
 }
 
 core_vm_status_t core_vm_icon_put(const uint8_t *body, size_t body_len, int32_t *code)
 {
-    int32_t ptr, cap;
-    core_vm_status_t st = body_buffer(&ptr, &cap);
-    if (st != CORE_VM_OK) {
-        return st;
+    if (s_vm.inst == NULL) {
+        return CORE_VM_DOWN;
     }
-    size_t n = wasm_bounds_copy_len(body_len, (size_t)cap);
+    if (s_vm.faulted) {
+        return CORE_VM_FAULT;
+    }
+    size_t n = wasm_bounds_copy_len(body_len, (size_t)s_vm.body_cap);
     if (n > 0) {
-        uint8_t *dst = wasm_runtime_addr_app_to_native(s_vm.inst, (uint64_t)(uint32_t)ptr);
+        uint8_t *dst = wasm_runtime_addr_app_to_native(s_vm.inst, (uint64_t)s_vm.body_ptr);
         if (dst == NULL || body == NULL) {
             return host_fault("body buffer has no native address");
         }
@@ -332,7 +352,7 @@ bool core_vm_needs_restart(void)
     return s_vm.module != NULL && (s_vm.faulted || s_vm.inst == NULL);
 }
 
-bool core_vm_restart(uint32_t now_ms)
+bool core_vm_restart(uint32_t now_ms, int32_t *next_ms)
 {
     if (s_vm.module == NULL) {
         return false;
@@ -361,7 +381,7 @@ bool core_vm_restart(uint32_t now_ms)
             }
         }
     }
-    if (core_vm_poll(now_ms, NULL) != CORE_VM_OK) {
+    if (core_vm_poll(now_ms, next_ms) != CORE_VM_OK) {
         return false;
     }
     ESP_LOGW(TAG, "core restarted (#%u): led=%d, first id %d, %u client(s) resynchronised",

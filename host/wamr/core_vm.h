@@ -36,6 +36,11 @@ typedef struct {
     void *pool;          /* WAMR heap: runtime, module and instance structures */
     uint32_t pool_size;
     uint32_t stack_size; /* wasm stack of the exec env, taken from the pool */
+    /* Lowest address WAMR's native stack check may let the calling task's
+     * stack reach (its stack start plus a guard). Given once, it spares
+     * every export call WAMR's own look-up, which on ESP-IDF scans the
+     * task's whole stack (vTaskGetInfo). NULL: let WAMR look it up. */
+    uint8_t *native_stack_boundary;
     uint32_t debounce_ms;
     uint32_t keepalive_ms;
     core_vm_host_t host;
@@ -50,23 +55,27 @@ typedef enum {
 typedef struct {
     uint32_t faults;
     uint32_t restarts;
-    int32_t last_id; /* last event_id() read, -1 before the first */
-    bool last_led;   /* last value passed to led_set */
+    uint32_t export_calls; /* wasm_runtime_call_wasm calls since start */
+    int32_t last_id;       /* id of the last led_set(on, id), -1 before the first */
+    bool last_led;         /* on of the last led_set(on, id) */
 } core_vm_stats_t;
 
 /* Initialises WAMR, registers the natives, loads and instantiates the
- * module and calls init(0, 0, debounce, keepalive, now). False when the
- * runtime, the module or its exports are unusable (logged). */
+ * module, checks abi_version() and calls init(0, 0, debounce, keepalive,
+ * now). False when the runtime, the module, its ABI version or its exports
+ * are unusable (logged). */
 bool core_vm_start(const core_vm_config_t *cfg, uint32_t now_ms);
 
 /* post_event(kind, arg, time_ms); *result gets its return value. */
 core_vm_status_t core_vm_post_event(int32_t kind, int32_t arg, uint32_t time_ms, int32_t *result);
 
-/* poll(now_ms); *drained (may be NULL) gets the number of events drained. */
-core_vm_status_t core_vm_poll(uint32_t now_ms, int32_t *drained);
+/* poll(now_ms); *next_ms (may be NULL) gets its result: the delay after
+ * now_ms at which the core wants the next poll, or CORE_POLL_NO_DEADLINE. */
+core_vm_status_t core_vm_poll(uint32_t now_ms, int32_t *next_ms);
 
 /* Copies min(body_len, capacity) bytes of body to the core's body buffer
- * (validated against its memory first) and calls icon_put(body_len). */
+ * (body_ptr()/body_capacity(), read and validated against its memory once
+ * per instance) and calls icon_put(body_len). */
 core_vm_status_t core_vm_icon_put(const uint8_t *body, size_t body_len, int32_t *code);
 
 /* body_capacity() of the running instance, 0 when down. */
@@ -77,8 +86,9 @@ bool core_vm_needs_restart(void);
 
 /* Discards the instance, instantiates the module again, calls
  * init(last_led, last_id + 1, ...) and posts EVENT_CLIENT_OPEN for every
- * open client, then polls once so they get their first frame. */
-bool core_vm_restart(uint32_t now_ms);
+ * open client, then polls once so they get their first frame; *next_ms
+ * (may be NULL) gets that poll's result. */
+bool core_vm_restart(uint32_t now_ms, int32_t *next_ms);
 
 core_vm_stats_t core_vm_stats(void);
 

@@ -60,6 +60,59 @@ for exe in "$build"/test_*; do
   fi
 done
 
+# libFuzzer over the captive portal's DNS responder (host/portable/dns_answer.c)
+# under ASan/UBSan: a fixed number of runs from a fixed seed, starting from the
+# corpus in the repo; inputs it finds go to a scratch folder, not the repo.
+echo "==> fuzz_dns_answer (libFuzzer, 1000000 runs)"
+fuzz_dir=tests/c/fuzz
+fuzz_bin="$build/fuzz_dns_answer"
+fuzz_new="$build/fuzz-new"
+if ! command -v clang >/dev/null; then
+  echo "tests/c: clang not found: run npm run setup (apt packages clang libclang-rt-14-dev)" >&2
+  failed=$((failed + 1))
+elif ! clang -g -O1 -fsanitize=fuzzer,address,undefined -I host/portable \
+       "$fuzz_dir/fuzz_dns_answer.c" host/portable/dns_answer.c -o "$fuzz_bin" 2>"$build/fuzz-build.txt"; then
+  cat "$build/fuzz-build.txt" >&2
+  echo "tests/c: fuzzer build failed (libFuzzer runtime missing? apt-get install libclang-rt-14-dev)" >&2
+  failed=$((failed + 1))
+else
+  rm -rf "$fuzz_new" && mkdir -p "$fuzz_new"
+  if "$fuzz_bin" "$fuzz_new" "$fuzz_dir/corpus/dns_answer" -runs=1000000 -seed=1 \
+       -artifact_prefix="$build/" >"$build/fuzz-log.txt" 2>&1; then
+    grep -E '^Done|^#[0-9]+ *DONE' "$build/fuzz-log.txt" || true
+    passed=$((passed + 1))
+  else
+    tail -40 "$build/fuzz-log.txt" >&2
+    echo "tests/c: fuzz_dns_answer found a failing input (saved under $build/crash-*): reproduce with $fuzz_bin FILE" >&2
+    failed=$((failed + 1))
+  fi
+fi
+
+# The same for the Transfer-/Content-Encoding decision (host/portable/http_coding.c),
+# checked against a reference implementation inside the harness.
+echo "==> fuzz_http_coding (libFuzzer, 1000000 runs)"
+fuzz_bin="$build/fuzz_http_coding"
+if ! command -v clang >/dev/null; then
+  echo "tests/c: clang not found: run npm run setup (apt packages clang libclang-rt-14-dev)" >&2
+  failed=$((failed + 1))
+elif ! clang -g -O1 -fsanitize=fuzzer,address,undefined -I host/portable \
+       "$fuzz_dir/fuzz_http_coding.c" host/portable/http_coding.c -o "$fuzz_bin" 2>"$build/fuzz-build.txt"; then
+  cat "$build/fuzz-build.txt" >&2
+  echo "tests/c: fuzzer build failed (libFuzzer runtime missing? apt-get install libclang-rt-14-dev)" >&2
+  failed=$((failed + 1))
+else
+  rm -rf "$fuzz_new" && mkdir -p "$fuzz_new"
+  if "$fuzz_bin" "$fuzz_new" "$fuzz_dir/corpus/http_coding" -runs=1000000 -seed=1 -max_len=96 \
+       -artifact_prefix="$build/" >"$build/fuzz-log.txt" 2>&1; then
+    grep -E '^Done|^#[0-9]+ *DONE' "$build/fuzz-log.txt" || true
+    passed=$((passed + 1))
+  else
+    tail -40 "$build/fuzz-log.txt" >&2
+    echo "tests/c: fuzz_http_coding found a failing input (saved under $build/crash-*): reproduce with $fuzz_bin FILE" >&2
+    failed=$((failed + 1))
+  fi
+fi
+
 echo "==> cppcheck host/ main/"
 # ESP-IDF, FreeRTOS and WAMR headers are not installed here: system-include
 # lookups are suppressed and the Kconfig values are given explicitly, so
@@ -67,18 +120,23 @@ echo "==> cppcheck host/ main/"
 cppcheck_defs=(
   -DESP_PLATFORM=1
   -DCONFIG_LWIP_MAX_SOCKETS=16
-  -DCONFIG_APP_WIFI_SSID=\"ESP32SSID\"
-  -DCONFIG_APP_WIFI_PASSWORD=\"secret123\"
-  -DCONFIG_APP_WIFI_CHANNEL=1
-  -DCONFIG_APP_WIFI_MAX_STA=4
-  -DCONFIG_APP_SWITCH_GPIO=0
-  -DCONFIG_APP_LED_GPIO=5
-  -DCONFIG_APP_MAX_SSE_CLIENTS=10
-  -DCONFIG_APP_DEBOUNCE_MS=30
-  -DCONFIG_APP_SAMPLE_PERIOD_MS=5
-  -DCONFIG_APP_SSE_KEEPALIVE_MS=15000
-  -DCONFIG_APP_SSE_WRITE_BUDGET_MS=100
-  -DCONFIG_APP_WAMR_POOL_KB=32
+  -DCONFIG_IDF_TARGET=\"esp32\"
+  -DCONFIG_IDF_TARGET_ESP32=1
+  -DCONFIG_WASM_LED_WIFI_SSID=\"ESP32SSID\"
+  -DCONFIG_WASM_LED_WIFI_PASSWORD=\"secret123\"
+  -DCONFIG_WASM_LED_WIFI_COUNTRY=\"01\"
+  -DCONFIG_WASM_LED_WIFI_CHANNEL=1
+  -DCONFIG_WASM_LED_WIFI_MAX_STA=4
+  -DCONFIG_WASM_LED_SWITCH_GPIO=0
+  -DCONFIG_WASM_LED_LED_GPIO=4
+  -DCONFIG_WASM_LED_MAX_SSE_CLIENTS=10
+  -DCONFIG_WASM_LED_DEBOUNCE_MS=30
+  -DCONFIG_WASM_LED_SSE_KEEPALIVE_MS=15000
+  -DCONFIG_WASM_LED_SSE_WRITE_BUDGET_MS=100
+  -DCONFIG_WASM_LED_WAMR_POOL_KB=32
+  -DCONFIG_WASM_LED_CAPTIVE_PORTAL=1
+  -DCONFIG_WASM_LED_MDNS_HOSTNAME=\"esp32-led\"
+  -DCONFIG_WASM_LED_JOIN_QR=1
 )
 if cppcheck --enable=warning,style,performance,portability --error-exitcode=1 --inline-suppr \
      --std=c11 --quiet --suppress=missingIncludeSystem --suppress=missingInclude \

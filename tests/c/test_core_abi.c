@@ -25,11 +25,13 @@ static void settings_ranges(void **state)
 static void led_values(void **state)
 {
     (void)state;
-    assert_true(core_abi_led_value_valid(0));
-    assert_true(core_abi_led_value_valid(1));
-    assert_false(core_abi_led_value_valid(2));
-    assert_false(core_abi_led_value_valid(-1));
-    assert_false(core_abi_led_value_valid(INT32_MIN));
+    assert_true(core_abi_led_args_valid(0, 0));
+    assert_true(core_abi_led_args_valid(1, INT32_MAX));
+    assert_false(core_abi_led_args_valid(2, 0));
+    assert_false(core_abi_led_args_valid(-1, 0));
+    assert_false(core_abi_led_args_valid(INT32_MIN, 0));
+    assert_false(core_abi_led_args_valid(1, -1)); /* ids are never negative */
+    assert_false(core_abi_led_args_valid(0, INT32_MIN));
 }
 
 static void next_first_id(void **state)

@@ -94,7 +94,7 @@ static void unknown_put_codes_are_500(void **state)
 static void host_error_replies(void **state)
 {
     (void)state;
-    const int statuses[] = {404, 405, 413, 503};
+    const int statuses[] = {400, 404, 405, 408, 413, 415, 501, 503};
     for (size_t i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++) {
         http_reply_t r = http_contract_error_reply(statuses[i]);
         assert_int_equal(r.status, statuses[i]);

@@ -1,10 +1,10 @@
 // The exported ABI functions (core/index.ts -> core/app.ts) against docs/abi.md.
 import {
-  init, post_event, poll, body_ptr, body_capacity, icon_put,
+  abi_version, init, post_event, poll, body_ptr, body_capacity, icon_put,
   led_state, event_id, dropped_events, queue_length,
 } from "../../core/index";
 import {
-  resetHost, setSendResult, ledCount, ledLast, sendCount, sendClient, sendFrame,
+  resetHost, setSendResult, ledCount, ledLast, ledLastId, sendCount, sendClient, sendFrame,
   broadcastCount, broadcastFrame,
 } from "./support/host";
 
@@ -27,6 +27,12 @@ function pressRelease(t: i32): void {
   poll(t + 100);
 }
 
+describe("abi_version", () => {
+  it("is 2, the event-driven ABI of docs/abi.md", () => {
+    expect(abi_version()).toBe(2);
+  });
+});
+
 describe("init", () => {
   beforeEach(() => {
     resetHost();
@@ -38,6 +44,7 @@ describe("init", () => {
     expect(event_id()).toBe(42);
     expect(ledCount()).toBe(1);
     expect(ledLast()).toBe(1);
+    expect(ledLastId()).toBe(42); // led_set tells the host the id too
     expect(init(0, 0, 20, 0, 0)).toBe(0);
     expect(led_state()).toBe(0);
     expect(ledLast()).toBe(0);
@@ -121,7 +128,7 @@ describe("post_event", () => {
     expect(post_event(9, 0, 0)).toBe(-2);
     expect(dropped_events()).toBe(1);
     expect(queue_length()).toBe(64);
-    expect(poll(0)).toBe(64);
+    poll(0);
     expect(queue_length()).toBe(0);
   });
 });
@@ -133,12 +140,64 @@ describe("poll", () => {
     resetHost();
   });
 
-  it("returns the number of events drained", () => {
-    expect(poll(0)).toBe(0);
+  it("drains every queued event", () => {
     post_event(SWITCH, 1, 0);
     post_event(CLOSE, 1, 0);
-    expect(poll(1)).toBe(2);
-    expect(poll(2)).toBe(0);
+    expect(queue_length()).toBe(2);
+    poll(1);
+    expect(queue_length()).toBe(0);
+  });
+
+  it("returns -1 (no deadline) when nothing is pending and keepalive is off", () => {
+    expect(poll(0)).toBe(-1);
+    post_event(SWITCH, 1, 0); // the level it already has: nothing to judge
+    expect(poll(5)).toBe(-1);
+  });
+
+  it("returns the debounce deadline after an edge, and -1 once judged", () => {
+    post_event(SWITCH, 0, 100); // press edge at 100, window 20
+    expect(poll(100)).toBe(20);
+    expect(poll(107)).toBe(13); // polled early: the same moment, nearer
+    expect(poll(120)).toBe(-1); // press accepted exactly at its deadline
+    post_event(SWITCH, 1, 150);
+    expect(poll(151)).toBe(19); // measured from the edge's time, not the poll's
+    expect(led_state()).toBe(0);
+    expect(poll(170)).toBe(-1);
+    expect(led_state()).toBe(1); // toggled at the deadline
+  });
+
+  it("restarts the deadline on every bounce", () => {
+    post_event(SWITCH, 0, 100);
+    post_event(SWITCH, 1, 105);
+    post_event(SWITCH, 0, 110);
+    expect(poll(111)).toBe(19); // 110 + 20 - 111
+    post_event(SWITCH, 1, 125); // back to the accepted level within the window
+    expect(poll(125)).toBe(-1); // nothing left to judge
+    expect(led_state()).toBe(0);
+  });
+
+  it("leads a deadline-driven host to exactly one toggle per press-release", () => {
+    // The host polls only after edges and at the deadlines it is given.
+    let t: u32 = 1000;
+    let wake = -1;
+    for (let round = 0; round < 3; round++) {
+      for (let b = 0; b < 5; b++) {
+        post_event(SWITCH, b & 1, t); // bounce: 0,1,0,1,0 every 2 ms
+        wake = poll(t);
+        t += 2;
+      }
+      expect(wake).toBe(20);
+      t = t - 2 + <u32>wake; // the last edge was at t - 2
+      expect(poll(t - 1)).toBe(1); // a moment early: not yet
+      expect(poll(t)).toBe(-1); // press accepted exactly at the deadline
+      post_event(SWITCH, 1, t + 100);
+      wake = poll(t + 100);
+      expect(wake).toBe(20);
+      expect(poll(t + 100 + <u32>wake)).toBe(-1);
+      t += 300;
+    }
+    expect(event_id()).toBe(13);
+    expect(broadcastCount()).toBe(3);
   });
 
   it("sends a new client its first frame with retry", () => {
@@ -150,12 +209,13 @@ describe("poll", () => {
     expect(broadcastCount()).toBe(0);
   });
 
-  it("toggles on a debounced press-release: led_set, id+1, one broadcast", () => {
+  it("toggles on a debounced press-release: led_set(on, id), id+1, one broadcast", () => {
     pressRelease(100);
     expect(led_state()).toBe(1);
     expect(event_id()).toBe(11);
     expect(ledCount()).toBe(1);
     expect(ledLast()).toBe(1);
+    expect(ledLastId()).toBe(11);
     expect(broadcastCount()).toBe(1);
     expect(broadcastFrame(0)).toStrictEqual("id: 11\ndata: {\"led\":true}\n\n");
     pressRelease(300);
@@ -189,7 +249,8 @@ describe("poll", () => {
 
   it("close sends nothing", () => {
     post_event(CLOSE, 3, 0);
-    expect(poll(0)).toBe(1);
+    poll(0);
+    expect(queue_length()).toBe(0);
     expect(sendCount()).toBe(0);
     expect(broadcastCount()).toBe(0);
   });
@@ -199,7 +260,7 @@ describe("poll", () => {
     post_event(OPEN, 1, 0);
     post_event(REFRESH, 1, 0);
     post_event(OPEN, 2, 0);
-    expect(poll(0)).toBe(3);
+    poll(0);
     expect(sendCount()).toBe(3);
     expect(sendClient(2)).toBe(2);
   });

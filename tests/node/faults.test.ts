@@ -144,6 +144,11 @@ const CASES: HostileCase[] = [
     parts: [put('3\r\nled\r\n0\r\n\r\n', 'Transfer-Encoding: gzip, chunked\r\n')],
     expect: { status: [400, 501] },
   },
+  // Codings: the same statuses as the board (host/portable/http_coding.c, tests/c/test_http_coding.c).
+  { name: 'Content-Encoding: br', parts: [put('led', 'Content-Encoding: br\r\nContent-Length: 3\r\n')], expect: { status: [415] } },
+  { name: 'Content-Encoding: empty', parts: [put('led', 'Content-Encoding: \r\nContent-Length: 3\r\n')], expect: { status: [415] } },
+  { name: 'Transfer-Encoding: gzip', parts: [put('led', 'Transfer-Encoding: gzip\r\n')], expect: { status: [501] } },
+  { name: 'Transfer-Encoding: gzip with Content-Length', parts: [put('led', 'Transfer-Encoding: gzip\r\nContent-Length: 3\r\n')], expect: E400 },
   // Bodies the core must refuse.
   { name: 'PUT /icon binary body', parts: [put(Buffer.from([0xff, 0x00, 0x01, 0x80, 0x7f, 0x1b, 0x9b, 0xc3]))], expect: { status: [400] } },
   { name: 'PUT /icon "led\\0"', parts: [put('led\x00')], expect: { status: [400] } },

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { describe, test } from 'node:test';
 import binaryen from 'binaryen';
@@ -23,12 +24,12 @@ import { waitFor } from '../support/wait.ts';
  *   kind 4 arg 1       broadcast a frame that ends past the memory
  *   kind 4 arg 2       sse_send with a negative (huge unsigned) pointer
  *   kind 4 arg 3       unreachable (a trap)
- *   kind 4 arg 4       toggle: led_set(!led), id += 1
+ *   kind 4 arg 4       toggle: id += 1, led_set(!led, id)
  * init(led, first_id, ...) stores both; event_id() returns id.
  * icon_put returns the body's first byte | (the byte past the capacity << 8).
  */
 const FAKE_CORE = `(module
-  (import "host" "led_set" (func $led_set (param i32)))
+  (import "host" "led_set" (func $led_set (param i32 i32)))
   (import "host" "sse_send" (func $sse_send (param i32 i32 i32) (result i32)))
   (import "host" "sse_broadcast" (func $sse_broadcast (param i32 i32)))
   (memory (export "memory") 1 1)
@@ -40,7 +41,7 @@ const FAKE_CORE = `(module
     (global.set $led (local.get 0))
     (global.set $id (local.get 1))
     (global.set $inits (i32.add (global.get $inits) (i32.const 1)))
-    (call $led_set (local.get 0))
+    (call $led_set (local.get 0) (local.get 1))
     (i32.const 0))
   (func (export "post_event") (param $k i32) (param $a i32) (param $t i32) (result i32)
     (if (i32.eq (local.get $k) (i32.const 2))
@@ -57,9 +58,10 @@ const FAKE_CORE = `(module
           (then
             (global.set $led (i32.xor (global.get $led) (i32.const 1)))
             (global.set $id (i32.add (global.get $id) (i32.const 1)))
-            (call $led_set (global.get $led))))))
+            (call $led_set (global.get $led) (global.get $id))))))
     (i32.const 0))
-  (func (export "poll") (param i32) (result i32) (i32.const 0))
+  (func (export "abi_version") (result i32) (i32.const 2))
+  (func (export "poll") (param i32) (result i32) (i32.const -1))
   (func (export "body_ptr") (result i32) (i32.const 1024))
   (func (export "body_capacity") (result i32) (i32.const 32))
   (func (export "icon_put") (param i32) (result i32)
@@ -173,6 +175,73 @@ class FakeResponse extends EventEmitter {
     this.emit('close');
   }
 }
+
+describe('event-driven core host (dist/core.wasm)', () => {
+  const releaseCore = (): WebAssembly.Module =>
+    new WebAssembly.Module(readFileSync(new URL('../../dist/core.wasm', import.meta.url)));
+  const realHost = (debounceMs: number, keepaliveMs: number): { host: CoreHost; leds: boolean[] } => {
+    const leds: boolean[] = [];
+    const t0 = performance.now();
+    const host = new CoreHost(releaseCore(), {
+      debounceMs,
+      keepaliveMs,
+      sink: new RecordingSink(),
+      now: () => Math.floor(performance.now() - t0),
+      log: () => {},
+      onLed: (on) => leds.push(on),
+    });
+    return { host, leds };
+  };
+  const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+  test('an idle core is never called', async () => {
+    const { host } = realHost(30, 0);
+    const before = host.exportCalls;
+    await sleep(200);
+    assert.equal(host.exportCalls, before, 'no export call while nothing happens');
+    host.stop();
+  });
+
+  test('a press and release costs 6 export calls: post_event + poll per edge, one poll per deadline', async () => {
+    const { host, leds } = realHost(40, 0);
+    const before = host.exportCalls;
+    host.switchEdge(0);
+    assert.equal(host.exportCalls - before, 2, 'edge: post_event + poll');
+    await sleep(90); // past the 40 ms window: the deadline poll accepted the press
+    assert.equal(host.exportCalls - before, 3);
+    assert.deepEqual(leds, [], 'a press alone toggles nothing');
+    const released = performance.now();
+    host.switchEdge(1);
+    await waitFor('the toggle at the release deadline', () => leds.length === 1, 2000);
+    assert.ok(performance.now() - released >= 39, 'not before the window has passed');
+    await sleep(60);
+    assert.equal(host.exportCalls - before, 6, 'and nothing after it');
+    assert.deepEqual(leds, [true]);
+    host.stop();
+  });
+
+  test('a bouncing release is judged once, at the deadline after its last edge', async () => {
+    const { host, leds } = realHost(40, 0);
+    host.switchEdge(0);
+    await sleep(80);
+    for (let i = 0; i < 10; i++) host.switchEdge(i % 2 === 0 ? 1 : 0); // ends released
+    host.switchEdge(1);
+    await waitFor('the toggle', () => leds.length === 1, 2000);
+    await sleep(80);
+    assert.deepEqual(leds, [true], 'exactly one toggle');
+    host.stop();
+  });
+
+  test('a core built for another ABI version is refused', () => {
+    const m = binaryen.parseText(FAKE_CORE.replace('(func (export "abi_version") (result i32) (i32.const 2))',
+      '(func (export "abi_version") (result i32) (i32.const 1))'));
+    const other = new WebAssembly.Module(new Uint8Array(m.emitBinary()));
+    m.dispose();
+    assert.throws(() => new CoreHost(other, {
+      debounceMs: 30, keepaliveMs: 0, sink: new RecordingSink(), now: () => 0, log: () => {},
+    }), /implements ABI 1, this simulator ABI 2/);
+  });
+});
 
 describe('SSE client registry', () => {
   test('a client whose unsent output passes the bound is dropped, the others still get every frame', () => {

@@ -18,8 +18,12 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-/** A fresh persistent context in a new temporary profile. */
-export async function launchBrowser(): Promise<Browser> {
+/**
+ * A fresh persistent context in a new temporary profile. `extraArgs` are
+ * added to the command line (e.g. --host-resolver-rules to send every host
+ * name to the simulator, as the board's captive-portal DNS does).
+ */
+export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   const dir = await mkdtemp(join(tmpdir(), 'e2e-chromium-'));
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: chromiumPath(),
@@ -34,6 +38,7 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
   });
   return {

@@ -17,7 +17,7 @@ export interface TestCoreExports extends CoreExports {
 }
 
 export interface HostFunctions {
-  led_set(on: number): void;
+  led_set(on: number, id: number): void;
   /** Gets the frame already copied out of the core's memory. */
   sse_send(client: number, frame: Uint8Array): number;
   sse_broadcast(frame: Uint8Array): void;
@@ -44,7 +44,7 @@ export async function loadCore(host: HostFunctions, path = RELEASE_WASM): Promis
   };
   const imports = {
     host: {
-      led_set: (on: number) => host.led_set(on),
+      led_set: (on: number, id: number) => host.led_set(on, id),
       sse_send: (client: number, ptr: number, len: number) => host.sse_send(client, frame(ptr, len)),
       sse_broadcast: (ptr: number, len: number) => host.sse_broadcast(frame(ptr, len)),
     },
@@ -66,6 +66,8 @@ export async function loadCore(host: HostFunctions, path = RELEASE_WASM): Promis
 /** A host that records every call, with SSE clients that get broadcasts once opened. */
 export class RecordingHost implements HostFunctions {
   led: number[] = [];
+  /** The id passed with each led_set. */
+  ids: number[] = [];
   /** Bytes each client received, in order (sends and broadcasts). */
   streams = new Map<number, string>();
   broadcasts: string[] = [];
@@ -79,8 +81,9 @@ export class RecordingHost implements HostFunctions {
   close(client: number): void {
     this.streams.delete(client);
   }
-  led_set(on: number): void {
+  led_set(on: number, id: number): void {
     this.led.push(on);
+    this.ids.push(id);
   }
   sse_send(client: number, frame: Uint8Array): number {
     const text = this.decoder.decode(frame);

@@ -76,5 +76,22 @@ async function refreshStats(): Promise<void> {
     stats.textContent = '–';
   }
 }
+// The URL a phone can open, as a QR code (the simulator prints it in the terminal too).
+async function showQr(): Promise<void> {
+  try {
+    const r = await fetch('/sim/qr', { cache: 'no-store' });
+    if (!r.ok) return;
+    const q = (await r.json()) as { url: string; svg: string };
+    ($('qr-img') as HTMLImageElement).src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(q.svg)}`;
+    const link = $('qr-url') as HTMLAnchorElement;
+    link.href = q.url;
+    link.textContent = q.url;
+    $('qr').hidden = false;
+  } catch {
+    // No QR code: the simulator is older or unreachable; the rest still works.
+  }
+}
+void showQr();
+
 void refreshStats();
 setInterval(() => void refreshStats(), 1000);

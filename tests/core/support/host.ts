@@ -15,6 +15,10 @@ export declare function ledCount(): i32;
 @external("spec", "led_last")
 export declare function ledLast(): i32;
 
+/** Last id passed to led_set, or -1 if none since reset. */
+@external("spec", "led_last_id")
+export declare function ledLastId(): i32;
+
 @external("spec", "send_count")
 export declare function sendCount(): i32;
 

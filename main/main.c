@@ -14,6 +14,7 @@ extern const uint8_t core_wasm_start[] asm("_binary_core_wasm_start");
 extern const uint8_t core_wasm_end[] asm("_binary_core_wasm_end");
 extern const uint8_t page_gz_start[] asm("_binary_index_html_gz_start");
 extern const uint8_t page_gz_end[] asm("_binary_index_html_gz_end");
+extern const char page_etag[] asm("_binary_index_html_gz_etag_start"); /* NUL-terminated */
 
 /* WAMR's heap (runtime, loaded module, instance, wasm stack). Static, so a
  * shortage shows at link time rather than as a failed start. */
@@ -32,6 +33,7 @@ void app_main(void)
         .core_wasm_len = embedded_len(core_wasm_start, core_wasm_end),
         .page_gz = page_gz_start,
         .page_gz_len = embedded_len(page_gz_start, page_gz_end),
+        .page_etag = page_etag,
         .wamr_pool = s_wamr_pool,
         .wamr_pool_size = sizeof(s_wamr_pool),
         .ssid = CONFIG_WASM_LED_WIFI_SSID,

@@ -7,8 +7,11 @@ cd "$(dirname "$0")/.."
 
 # clang + libclang-rt-14-dev: libFuzzer and the sanitizer runtimes (not pulled
 # in by clang without recommends); bind9-dnsutils: dig, the real DNS client
-# tests/c/test_dns_dig.c checks the captive portal's responder with.
-apt_packages=(chromium libcmocka-dev cppcheck cmake gcc make pkg-config wabt clang libclang-rt-14-dev bind9-dnsutils)
+# tests/c/test_dns_dig.c checks the captive portal's responder with;
+# libmbedtls-dev: mbedTLS 2.28 for the signature check of uploaded cores
+# (host/portable/core_sig.c); lld: wasm-ld, which links the validator's Wasm
+# build for the simulator (scripts/build-validator.sh).
+apt_packages=(chromium libcmocka-dev cppcheck cmake gcc make pkg-config wabt clang libclang-rt-14-dev bind9-dnsutils libmbedtls-dev lld)
 missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

@@ -6,7 +6,7 @@
  * from faults.
  */
 import { readFile } from 'node:fs/promises';
-import { ABI_VERSION, EVENT_CLIENT_OPEN, EVENT_SWITCH, REQUIRED_FUNCTIONS, type CoreExports } from './abi.ts';
+import { ABI_VERSION, EVENT_CLIENT_OPEN, EVENT_REFRESH, EVENT_SWITCH, REQUIRED_FUNCTIONS, type CoreExports } from './abi.ts';
 
 /** Where the core's frames go: the SSE client registry. */
 export interface FrameSink {
@@ -28,7 +28,15 @@ export interface CoreHostOptions {
   log(line: string): void;
   /** Called when the LED actually changes (not on a repeated value). */
   onLed?(on: boolean): void;
+  /** Called after every fault, once the core was restarted (the update watch counts them). */
+  onFault?(what: string): void;
 }
+
+/** Checks one frame a core under trial hands over: null when it is fine, else why not. */
+export type FrameCheck = (frame: Uint8Array, led: number, id: number) => string | null;
+
+/** The client id a trial's self-test opens (never a real client: those count up from 0). */
+const TRIAL_CLIENT = 0x7fffffff;
 
 /** A `(ptr, len)` out of range or another broken promise of the core. */
 export class CoreFault extends Error {
@@ -51,7 +59,8 @@ export interface CoreState {
 const MAX_RESTART_ATTEMPTS = 3;
 
 export class CoreHost {
-  readonly module: WebAssembly.Module;
+  /** The module that runs (replaced by swap). */
+  module: WebAssembly.Module;
   readonly debug: boolean;
   /** Fault restarts since the host started. */
   restarts = 0;
@@ -105,8 +114,9 @@ export class CoreHost {
     return new Uint8Array(buf.slice(p, p + n));
   }
 
-  private instantiate(): void {
-    const imports = {
+  /** The host functions of docs/abi.md "Imports" for one instance. */
+  private imports(): WebAssembly.Imports {
+    return {
       host: {
         led_set: (on: number, id: number): void => {
           if ((on !== 0 && on !== 1) || id < 0) throw new CoreFault(`led_set(${on}, ${id}): on must be 0/1, id >= 0`);
@@ -124,7 +134,17 @@ export class CoreHost {
         },
       },
     };
-    const instance = new WebAssembly.Instance(this.module, imports);
+  }
+
+  private instantiate(): void {
+    const { raw, body } = CoreHost.checkedInstance(this.module, this.imports());
+    this.body = body;
+    this.ex = this.counted(raw);
+  }
+
+  /** An instance whose exports, ABI version and body buffer are what docs/abi.md promises. */
+  private static checkedInstance(module: WebAssembly.Module, imports: WebAssembly.Imports): { raw: CoreExports; body: { ptr: number; capacity: number } } {
+    const instance = new WebAssembly.Instance(module, imports);
     const raw = instance.exports as unknown as CoreExports;
     if (!(raw.memory instanceof WebAssembly.Memory)) throw new Error('core exports no memory');
     for (const name of REQUIRED_FUNCTIONS) {
@@ -139,8 +159,84 @@ export class CoreHost {
     if (ptr + capacity > raw.memory.buffer.byteLength) {
       throw new CoreFault(`body buffer (ptr ${ptr}, capacity ${capacity}) outside memory of ${raw.memory.buffer.byteLength} bytes`);
     }
-    this.body = { ptr, capacity };
-    this.ex = this.counted(raw);
+    return { raw, body: { ptr, capacity } };
+  }
+
+  /**
+   * docs/update.md "Trial": runs `module` beside the running core with the
+   * current state and a short self-test (a client opens, every client is
+   * refreshed, two polls); its frames go to `check`, not to any client.
+   * Returns null when it passed, else the reason. Nothing of the running
+   * core changes.
+   */
+  trial(module: WebAssembly.Module, check: FrameCheck): string | null {
+    let led = -1;
+    let id = -1;
+    let memory: WebAssembly.Memory | undefined;
+    let frames = 0;
+    let bad: string | null = null;
+    const frame = (ptr: number, len: number): void => {
+      const buf = memory?.buffer;
+      const p = ptr >>> 0;
+      const n = len >>> 0;
+      if (!buf || p + n > buf.byteLength) throw new CoreFault(`frame (ptr ${p}, len ${n}) outside memory`);
+      frames++;
+      bad ??= check(new Uint8Array(buf.slice(p, p + n)), led, id);
+    };
+    const imports = {
+      host: {
+        led_set: (on: number, i: number): void => {
+          if ((on !== 0 && on !== 1) || i < 0) throw new CoreFault(`led_set(${on}, ${i})`);
+          led = on;
+          id = i;
+        },
+        sse_send: (_client: number, ptr: number, len: number): number => (frame(ptr, len), 0),
+        sse_broadcast: (ptr: number, len: number): void => frame(ptr, len),
+      },
+    };
+    try {
+      const { raw } = CoreHost.checkedInstance(module, imports);
+      memory = raw.memory;
+      const now = this.now();
+      const firstId = (this.lastId + 1) & 0x7fffffff;
+      if (raw.init(this.lastLed, firstId, this.opts.debounceMs, this.opts.keepaliveMs, now) !== 0) {
+        return 'init refused the current settings';
+      }
+      if (led !== this.lastLed || id !== firstId) return `init reported led_set(${led}, ${id}), expected (${this.lastLed}, ${firstId})`;
+      raw.post_event(EVENT_CLIENT_OPEN, TRIAL_CLIENT, now);
+      raw.post_event(EVENT_REFRESH, -1, now);
+      raw.poll(now);
+      raw.poll(now);
+      if (bad) return `wrote ${bad}`;
+      if (frames < 2) return `wrote ${frames} frame(s) for a client open and a refresh, expected 2`;
+      return null;
+    } catch (e) {
+      return isFault(e) ? `trapped: ${(e as Error).message}` : `did not start: ${(e as Error).message}`;
+    }
+  }
+
+  /**
+   * docs/update.md "Swap": `module` replaces the running core between two
+   * calls, gets the current state (init(led, id + 1)) and every client a
+   * resync frame. Throws (with the old core still running) if it faults.
+   */
+  swap(module: WebAssembly.Module): void {
+    if (this.depth > 0) throw new Error('swap from inside a core call');
+    const old = { module: this.module, ex: this.ex, body: this.body };
+    this.module = module;
+    try {
+      this.instantiate();
+      const firstId = (this.lastId + 1) & 0x7fffffff;
+      const r = this.ex.init(this.lastLed, firstId, this.opts.debounceMs, this.opts.keepaliveMs, this.now());
+      if (r !== 0) throw new Error(`init returned ${r}`);
+    } catch (e) {
+      Object.assign(this, old);
+      throw e;
+    }
+    this.run('resync after swap', (ex) => {
+      for (const id of this.opts.sink.ids()) this.postOrDrain(ex, EVENT_CLIENT_OPEN, id);
+      this.pollAndArm(ex);
+    });
   }
 
   /** The exports with every function call counted in exportCalls. */
@@ -250,6 +346,7 @@ export class CoreHost {
         if (r !== 0) throw new Error(`init returned ${r}`);
         for (const id of this.opts.sink.ids()) this.postOrDrain(this.ex, EVENT_CLIENT_OPEN, id);
         this.pollAndArm(this.ex);
+        this.opts.onFault?.(what);
         return;
       } catch (e) {
         if (attempt >= MAX_RESTART_ATTEMPTS) {

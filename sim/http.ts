@@ -19,6 +19,7 @@ import { noneMatchHit } from './etag.ts';
 import { phoneUrl, svgQr } from './qr.ts';
 import type { Clients } from './clients.ts';
 import type { CoreHost } from './core-host.ts';
+import type { CoreUpdates, UpdateReply } from './core-update.ts';
 
 export interface Pages {
   /** dist/index.html and its gzip. */
@@ -33,6 +34,10 @@ export interface Pages {
 
 export interface HttpContext {
   core: CoreHost;
+  /** Live core updates (docs/update.md); null when the validator is not built. */
+  updates: CoreUpdates | null;
+  /** Largest PUT /core body. */
+  coreMaxBytes: number;
   clients: Clients;
   board: Board;
   pages: Pages;
@@ -319,6 +324,70 @@ const simTrap: Handler = (_req, res, { core, log }) => {
   res.end();
 };
 
+/** Largest POST /core/rollback body (a JSON object with a base64 signature). */
+const ROLLBACK_BODY_LIMIT = 1024;
+
+const UPDATES_UNAVAILABLE = 'live updates are unavailable in this simulator: dist/core_image.wasm is missing (npm run setup && npm run build:validator)';
+
+function sendUpdateReply(res: ServerResponse, r: UpdateReply): void {
+  if (r.status === 200) {
+    const body = Buffer.from(JSON.stringify(r.body));
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(body.length), 'Cache-Control': 'no-store' });
+    res.end(body);
+    return;
+  }
+  // docs/update.md: a refusal is one line of text.
+  const body = Buffer.from(`${String(r.body)}\n`);
+  res.writeHead(r.status, STATUS_TEXT[r.status] ?? '', {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': String(body.length),
+    'Cache-Control': 'no-store',
+    ...(r.retryAfter !== undefined ? { 'Retry-After': String(r.retryAfter) } : {}),
+  });
+  res.end(body);
+}
+
+const coreStatus: Handler = (req, res, { updates }) => {
+  if (!updates) {
+    sendText(res, 503, UPDATES_UNAVAILABLE);
+    return;
+  }
+  sendUpdateReply(res, { status: 200, body: updates.status() });
+};
+
+const coreUpload: Handler = (req, res, { updates, coreMaxBytes }) => {
+  if (!updates) {
+    sendText(res, 503, UPDATES_UNAVAILABLE);
+    return;
+  }
+  const type = (req.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase();
+  if (type !== 'application/wasm') {
+    refuseBody(req, res, `Content-Type must be application/wasm, not "${type}"`, 415);
+    return;
+  }
+  void readBody(req, res, coreMaxBytes).then(async (body) => {
+    if (body === null || res.headersSent) return;
+    sendUpdateReply(res, await updates.upload(new Uint8Array(body)));
+  });
+};
+
+const coreRollback: Handler = (req, res, { updates }) => {
+  if (!updates) {
+    sendText(res, 503, UPDATES_UNAVAILABLE);
+    return;
+  }
+  void readBody(req, res, ROLLBACK_BODY_LIMIT).then((body) => {
+    if (body === null || res.headersSent) return;
+    let parsed: unknown = null;
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
+    } catch {
+      parsed = null;
+    }
+    sendUpdateReply(res, updates.rollback(parsed));
+  });
+};
+
 function routes(debug: boolean): Map<string, Record<string, Handler>> {
   const r = new Map<string, Record<string, Handler>>([
     ['/', { GET: page, HEAD: page }],
@@ -329,6 +398,8 @@ function routes(debug: boolean): Map<string, Record<string, Handler>> {
     ['/sim/switch', { POST: simSwitch }],
     ['/sim/state', { GET: simState, HEAD: simState }],
     [CAPTIVE_API_PATH, { GET: captiveApi }],
+    ['/core', { GET: coreStatus, PUT: coreUpload }],
+    ['/core/rollback', { POST: coreRollback }],
   ]);
   // Only a debug core (dist/core.debug.wasm) exports debug_trap.
   if (debug) r.set('/sim/trap', { POST: simTrap });

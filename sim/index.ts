@@ -11,6 +11,11 @@ import { EVENT_CLIENT_CLOSE, type SimState } from './abi.ts';
 import { Board } from './board.ts';
 import { Clients } from './clients.ts';
 import { CoreHost } from './core-host.ts';
+import { CoreUpdates, UPDATE_DEFAULTS } from './core-update.ts';
+import { loadValidator, VALIDATOR_WASM } from '../scripts/core-validator.ts';
+import { loadPublicKey } from '../scripts/core-keys.ts';
+import type { KeyObject } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { createSimServer, DEFAULT_LIMITS, type Pages, type ServerLimits } from './http.ts';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -37,6 +42,14 @@ export interface SimOptions {
   limits?: Partial<ServerLimits>;
   /** Log lines (default: none). */
   log?: (line: string) => void;
+  /** The project's public key for live updates (docs/update.md). Default:
+   * keys/core-signing.pub.pem if it exists; null disables updates. */
+  corePublicKey?: KeyObject | null;
+  /** Largest PUT /core body. Default 32 KiB. */
+  coreMaxBytes?: number;
+  /** Faults within the window after a swap that roll it back. Default 3 in 60 s. */
+  watchTraps?: number;
+  watchWindowMs?: number;
   /** The LED changed. */
   onLed?: (on: boolean) => void;
 }
@@ -102,15 +115,31 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
       core?.post(EVENT_CLIENT_CLOSE, id);
     },
   });
-  core = await CoreHost.load(corePath, {
+  let updates: CoreUpdates | null = null;
+  const coreBytes = new Uint8Array(await readFile(corePath));
+  core = new CoreHost(await WebAssembly.compile(coreBytes), {
     debounceMs: o.debounceMs,
     keepaliveMs: o.keepaliveMs,
     sink: clients,
     now: () => performance.now() - t0,
     log,
     onLed: options.onLed,
+    onFault: () => updates?.noteFault(),
   });
   const host = core;
+  const coreMaxBytes = options.coreMaxBytes ?? UPDATE_DEFAULTS.maxBytes;
+  if (existsSync(VALIDATOR_WASM)) {
+    updates = new CoreUpdates(host, CoreUpdates.embeddedImage(host.module, coreBytes), await loadValidator(), {
+      publicKey: options.corePublicKey === undefined ? loadPublicKey() : options.corePublicKey,
+      maxBytes: coreMaxBytes,
+      watchTraps: options.watchTraps ?? UPDATE_DEFAULTS.watchTraps,
+      watchWindowMs: options.watchWindowMs ?? UPDATE_DEFAULTS.watchWindowMs,
+      now: () => performance.now() - t0,
+      log,
+    });
+  } else {
+    log(`live core updates off: ${VALIDATOR_WASM} is missing (npm run setup && npm run build:validator)`);
+  }
   const board = new Board(host);
 
   const state = (): SimState => {
@@ -119,7 +148,7 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
   };
 
   const server = createSimServer(
-    { core: host, clients, board, pages, log, state },
+    { core: host, updates, coreMaxBytes, clients, board, pages, log, state },
     { ...DEFAULT_LIMITS, ...options.limits },
   );
   await new Promise<void>((resolve, reject) => {
@@ -145,6 +174,7 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
       closing ??= new Promise<void>((resolve) => {
         board.stop();
         host.stop();
+        updates?.stop();
         server.close(() => resolve());
         clients.closeAll();
         server.closeAllConnections();

@@ -2,12 +2,13 @@
  * `npm start`: builds what is missing (core, page), then runs the simulator.
  *
  *   node --import tsx sim/main.ts [--port N] [--host ADDR] [--core PATH]
- *        [--debounce MS] [--keepalive MS] [--max-clients N] [--quiet]
+ *        [--debounce MS] [--keepalive MS] [--max-clients N] [--core-key PEM] [--quiet]
  *
  * Environment: PORT, SIM_CORE (same as --port, --core).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Board } from './board.ts';
@@ -26,6 +27,9 @@ Runs dist/core.wasm on a virtual board and serves the page.
   --debounce MS     switch debounce window, 1..1000 (default ${DEFAULTS.debounceMs})
   --keepalive MS    SSE keepalive period, 0 or 1000..600000 (default ${DEFAULTS.keepaliveMs})
   --max-clients N   most SSE clients at once, more get 503 (default ${DEFAULTS.maxClients})
+  --core-key PEM    public key that signed cores must verify with, for PUT /core
+                    (default keys/core-signing.pub.pem from npm run keygen;
+                    without one, live updates are refused)
   --quiet           log only LED changes, dropped clients and faults
   -h, --help        this text
 `;
@@ -58,6 +62,7 @@ const { values } = (() => {
         debounce: { type: 'string' },
         keepalive: { type: 'string' },
         'max-clients': { type: 'string' },
+        'core-key': { type: 'string' },
         quiet: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -92,6 +97,19 @@ if (!existsSync(corePath)) {
   if (!existsSync(corePath)) fail(`core module ${corePath} not found`);
 }
 if (!['index.html', 'index.html.etag', 'sim.html'].every((f) => existsSync(join(DIST_DIR, f)))) npmRun('build:web');
+// The update validator needs clang + lld (npm run setup); without them the
+// simulator runs, with live updates off (it says so).
+if (!existsSync(join(DIST_DIR, 'core_image.wasm')) && spawnSync('sh', ['-c', 'command -v clang && command -v wasm-ld']).status === 0) {
+  npmRun('build:validator');
+}
+let corePublicKey: KeyObject | null | undefined;
+if (values['core-key'] !== undefined) {
+  try {
+    corePublicKey = createPublicKey(readFileSync(resolve(values['core-key'])));
+  } catch (e) {
+    fail(`--core-key ${values['core-key']}: ${(e as Error).message}`);
+  }
+}
 
 let sim: Simulator | undefined;
 let stopping = false;
@@ -111,6 +129,7 @@ try {
   sim = await startSimulator({
     ...options,
     corePath,
+    ...(corePublicKey !== undefined ? { corePublicKey } : {}),
     log: (line) => {
       if (!quiet || /fault|error|restart|dropped/i.test(line)) term.log(line);
     },

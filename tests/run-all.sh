@@ -43,7 +43,7 @@ run_stage() {
 }
 
 step "build: dist/core.wasm (debug + release) and the page"
-if ! npm run --silent asbuild; then
+if ! npm run --silent asbuild || ! npm run --silent build:validator; then
   echo "build failed: fix the compiler errors above, then run 'npm test' again" >&2
   echo "0 passed, 1 failed"
   exit 1

@@ -62,6 +62,7 @@ esp_err_t wasm_led_host_start(const wasm_led_host_config_t *cfg)
     const http_server_config_t http = {
         .page_gz = cfg->page_gz,
         .page_gz_len = cfg->page_gz_len,
+        .page_etag = cfg->page_etag,
         .put_timeout_ms = PUT_TIMEOUT_MS,
     };
     ESP_RETURN_ON_ERROR(http_server_start(&http), TAG, "http");

@@ -13,6 +13,7 @@ extern "C" {
 typedef struct {
     const uint8_t *page_gz; /* dist/index.html.gz */
     size_t page_gz_len;
+    const char *page_etag; /* its strong ETag (web/build.mjs); NULL or invalid: none sent */
     uint32_t put_timeout_ms; /* how long PUT /icon waits for the core */
 } http_server_config_t;
 

@@ -2,7 +2,7 @@
  * Phones find the page by themselves (menuconfig "Phone access"): the
  * captive portal's DNS and DHCP options, the mDNS name, and the join QR
  * codes on the serial console. The captive portal's HTTP side (probe
- * redirects, the RFC 8908 API) is in http_server.c.
+ * redirects, the RFC 8908 API) is in http_captive.c.
  */
 #pragma once
 

@@ -20,6 +20,7 @@ typedef struct {
     size_t core_wasm_len;
     const uint8_t *page_gz;
     size_t page_gz_len;
+    const char *page_etag; /* dist/index.html.gz.etag, NUL-terminated */
 
     /* WAMR pool (static, 8-byte aligned). */
     void *wamr_pool;

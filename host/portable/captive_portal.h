@@ -1,6 +1,6 @@
 /*
  * Which HTTP requests the captive portal redirects to the page, and what the
- * redirect and the RFC 8908 API say. Decisions only; host/esp/http_server.c
+ * redirect and the RFC 8908 API say. Decisions only; host/esp/http_captive.c
  * and sim/captive.ts send the bytes (docs/abi.md "Captive portal").
  *
  * While the portal is on, the AP's DNS answers every name with the AP's

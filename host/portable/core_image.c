@@ -63,15 +63,16 @@ typedef struct {
 
     /* Index spaces and where to find entries again. */
     uint32_t types;
+    size_t type_end;                        /* end of the type section */
     uint32_t type_at[CORE_IMAGE_MAX_TYPES]; /* offset of each type's parameter count */
     uint8_t type_params[CORE_IMAGE_MAX_TYPES];
-    size_t import_at; /* offset of the first import entry */
+    size_t import_at, import_end; /* first import entry, end of the section */
     uint32_t imports;
     uint32_t func_imports, table_imports, memory_imports, global_imports;
-    size_t function_at; /* offset of the first function-section entry */
+    size_t function_at, function_end; /* first function-section entry, end */
     uint32_t functions; /* defined */
     uint32_t tables, memories, globals; /* defined */
-    size_t global_at;
+    size_t global_at, global_end;
     uint32_t memory_min_pages;
     bool has_code;
     int last_id;
@@ -199,6 +200,12 @@ static bool read_const_expr(ck_t *ck, wasm_rd_t *s, uint8_t type, bool *is_i32_c
 
 /* Does type `t` equal the WAMR native signature `sig` ("(i*~)i": i * ~ $
  * are i32, I i64, f f32, F f64; the result after ')')? */
+/* Entries between two offsets that the pass already validated. */
+static wasm_rd_t reread(const ck_t *ck, size_t at, size_t end)
+{
+    return wasm_rd_init(ck->base + at, end - at);
+}
+
 static bool type_matches_signature(const ck_t *ck, uint32_t t, const char *sig)
 {
     static const struct {
@@ -206,7 +213,7 @@ static bool type_matches_signature(const ck_t *ck, uint32_t t, const char *sig)
         uint8_t vt;
     } map[] = {{'i', VT_I32}, {'*', VT_I32}, {'~', VT_I32}, {'$', VT_I32}, {'I', VT_I64}, {'f', VT_F32}, {'F', VT_F64}};
     /* The type entry was fully read once: these reads cannot fail. */
-    wasm_rd_t r = wasm_rd_init(ck->base + ck->type_at[t], 2 + 2 * CORE_IMAGE_MAX_PARAMS);
+    wasm_rd_t r = reread(ck, ck->type_at[t], ck->type_end);
     size_t k = 0;
     if (sig[k++] != '(') {
         return false;
@@ -237,50 +244,31 @@ static bool type_matches_signature(const ck_t *ck, uint32_t t, const char *sig)
 }
 
 /* Type of function `f` (imports first), by walking the import or function
- * section again; both were validated in the pass. */
-static uint32_t function_type(const ck_t *ck, uint32_t f)
+ * section again; both were validated in the pass. Only called once every
+ * import is known to be a function (check_rules refuses the others first);
+ * a non-function import on the way ends the walk with false. */
+static bool function_type(const ck_t *ck, uint32_t f, uint32_t *type)
 {
     if (f >= ck->func_imports) {
-        wasm_rd_t r = wasm_rd_init(ck->base + ck->function_at, 5u * ck->functions);
-        uint32_t t = 0;
+        wasm_rd_t r = reread(ck, ck->function_at, ck->function_end);
         for (uint32_t i = 0; i <= f - ck->func_imports; i++) {
-            t = wasm_rd_u32(&r);
+            *type = wasm_rd_u32(&r);
         }
-        return t;
+        return true;
     }
-    wasm_rd_t r = wasm_rd_init(ck->base + ck->import_at, ~(size_t)0 - (size_t)(ck->base + ck->import_at));
-    uint32_t seen = 0;
-    for (uint32_t i = 0; i < ck->imports; i++) {
+    wasm_rd_t r = reread(ck, ck->import_at, ck->import_end);
+    for (uint32_t i = 0; i <= f; i++) {
         const uint8_t *name;
         uint32_t len;
         bool bad;
         (void)wasm_rd_name(&r, &name, &len, &bad);
         (void)wasm_rd_name(&r, &name, &len, &bad);
-        uint8_t kind = wasm_rd_u8(&r);
-        if (kind == KIND_FUNC) {
-            uint32_t t = wasm_rd_u32(&r);
-            if (seen++ == f) {
-                return t;
-            }
-        } else if (kind == KIND_TABLE) {
-            (void)wasm_rd_u8(&r);
-            uint8_t flags = wasm_rd_u8(&r);
-            (void)wasm_rd_u32(&r);
-            if (flags == 1) {
-                (void)wasm_rd_u32(&r);
-            }
-        } else if (kind == KIND_MEMORY) {
-            uint8_t flags = wasm_rd_u8(&r);
-            (void)wasm_rd_u32(&r);
-            if (flags == 1) {
-                (void)wasm_rd_u32(&r);
-            }
-        } else {
-            (void)wasm_rd_u8(&r);
-            (void)wasm_rd_u8(&r);
+        if (wasm_rd_u8(&r) != KIND_FUNC) {
+            return false;
         }
+        *type = wasm_rd_u32(&r);
     }
-    return 0; /* not reached: f < func_imports */
+    return true;
 }
 
 /* ---- sections ----------------------------------------------------------- */
@@ -322,6 +310,7 @@ static bool read_types(ck_t *ck, wasm_rd_t *s)
         ck->type_params[i] = (uint8_t)np;
     }
     ck->types = n;
+    ck->type_end = (size_t)(s->p - ck->base);
     return true;
 }
 
@@ -430,6 +419,7 @@ static bool read_imports(ck_t *ck, wasm_rd_t *s)
             return fail_at(ck, CORE_IMAGE_UNSUPPORTED, at);
         }
     }
+    ck->import_end = (size_t)(s->p - ck->base);
     return true;
 }
 
@@ -451,6 +441,7 @@ static bool read_functions(ck_t *ck, wasm_rd_t *s)
         }
     }
     ck->functions = n;
+    ck->function_end = (size_t)(s->p - ck->base);
     return true;
 }
 
@@ -530,6 +521,7 @@ static bool read_globals(ck_t *ck, wasm_rd_t *s)
         }
     }
     ck->globals = n;
+    ck->global_end = (size_t)(s->p - ck->base);
     return true;
 }
 
@@ -655,7 +647,7 @@ static bool read_code(ck_t *ck, wasm_rd_t *s)
     }
     ck->has_code = true;
     /* The function section, read in step: body i has type entry i. */
-    wasm_rd_t types = wasm_rd_init(ck->base + ck->function_at, 5u * n);
+    wasm_rd_t types = reread(ck, ck->function_at, ck->function_end);
     wasm_code_env_t env = {
         .params = 0,
         .types = ck->types,
@@ -846,20 +838,19 @@ static core_image_verdict_t refuse(core_image_info_t *info, core_image_verdict_t
 }
 
 /* Defined global `g` (index past the imports): type, mutability, value. */
-static void global_entry(const ck_t *ck, uint32_t g, uint8_t *type, bool *mutable_, bool *is_i32_const,
-                         uint32_t *value)
+static void global_entry(ck_t *ck, uint32_t g, uint8_t *type, bool *mutable_, bool *is_i32_const, uint32_t *value)
 {
-    ck_t scratch = *ck; /* read_global reports into a copy: entries were validated */
-    wasm_rd_t r = wasm_rd_init(ck->base + ck->global_at, ~(size_t)0 - (size_t)(ck->base + ck->global_at));
+    /* Validated in the pass: these reads cannot fail. */
+    wasm_rd_t r = reread(ck, ck->global_at, ck->global_end);
     for (uint32_t i = 0; i <= g; i++) {
-        (void)read_global(&scratch, &r, type, mutable_, is_i32_const, value);
+        (void)read_global(ck, &r, type, mutable_, is_i32_const, value);
     }
 }
 
 /* An immutable i32 global defined here and initialised by i32.const: the
  * only form WAMR takes for __heap_base / __data_end (loader 6270-6285,
  * 6291-6307). */
-static bool linker_global(const ck_t *ck, const export_ref_t *ref, uint32_t *value)
+static bool linker_global(ck_t *ck, const export_ref_t *ref, uint32_t *value)
 {
     if (ref->kind != KIND_GLOBAL || ref->index < ck->global_imports) {
         return false;
@@ -870,7 +861,7 @@ static bool linker_global(const ck_t *ck, const export_ref_t *ref, uint32_t *val
     return type == VT_I32 && !mutable_ && is_const;
 }
 
-static core_image_verdict_t check_exports(const ck_t *ck, core_image_info_t *info, uint32_t *heap_base,
+static core_image_verdict_t check_exports(ck_t *ck, core_image_info_t *info, uint32_t *heap_base,
                                           uint32_t *data_end)
 {
     for (uint32_t k = 0; k < CORE_ABI_EXPORT_COUNT; k++) {
@@ -892,7 +883,8 @@ static core_image_verdict_t check_exports(const ck_t *ck, core_image_info_t *inf
             sig[p++] = 'i';
         }
         sig[p] = '\0';
-        if (!type_matches_signature(ck, function_type(ck, ref->index), sig)) {
+        uint32_t type = 0;
+        if (!function_type(ck, ref->index, &type) || !type_matches_signature(ck, type, sig)) {
             return refuse(info, CORE_IMAGE_EXPORT_TYPE, ref->at);
         }
     }
@@ -923,7 +915,7 @@ static uint64_t align_up(uint64_t v, uint64_t to)
  * before). Mirrors wamrMemory() + layoutProblems() in
  * tests/support/wamr-memory.ts.
  */
-static bool layout_ok(const ck_t *ck, uint32_t heap_base, uint32_t data_end)
+static bool layout_ok(ck_t *ck, uint32_t heap_base, uint32_t data_end)
 {
     /* Rule 2: __data_end rounded up to 16 (loader 6312) must not pass
      * __heap_base (6332-6333), or no aux info is resolved and nothing shrinks. */
@@ -967,7 +959,7 @@ static bool layout_ok(const ck_t *ck, uint32_t heap_base, uint32_t data_end)
     return ck->data_offsets_known && ck->data_end_max <= heap_base;
 }
 
-static core_image_verdict_t check_rules(const ck_t *ck, const core_image_limits_t *limits, core_image_info_t *info)
+static core_image_verdict_t check_rules(ck_t *ck, const core_image_limits_t *limits, core_image_info_t *info)
 {
     if (!ck->seen_signature) {
         return refuse(info, CORE_IMAGE_NO_SIGNATURE, 0);
@@ -1018,7 +1010,7 @@ core_image_limits_t core_image_limits_default(void)
 
 static void clear(void *p, size_t n)
 {
-    volatile uint8_t *b = p; /* volatile: no call to a memset the Wasm build lacks */
+    uint8_t *b = p;
     for (size_t i = 0; i < n; i++) {
         b[i] = 0;
     }
@@ -1105,7 +1097,54 @@ static const struct {
     [CORE_IMAGE_MEMORY_TOO_LARGE] = {"MEMORY_TOO_LARGE", "refused: needs more linear memory than the limit"},
     [CORE_IMAGE_BAD_SIGNATURE] = {"BAD_SIGNATURE", "refused: the signature does not verify with the project's key"},
     [CORE_IMAGE_NOT_NEWER] = {"NOT_NEWER", "refused: version not newer than the running core's"},
+    [CORE_IMAGE_TRIAL_FAILED] = {"TRIAL_FAILED", "refused: failed its trial beside the running core"},
+    [CORE_IMAGE_UPDATES_DISABLED] = {"UPDATES_DISABLED",
+                                     "refused: updates are disabled (no public key built in; npm run keygen)"},
+    [CORE_IMAGE_BUSY] = {"BUSY", "refused: another update is being applied, try again"},
 };
+
+int core_image_verdict_http_status(core_image_verdict_t verdict)
+{
+    switch (verdict) {
+    case CORE_IMAGE_OK:
+        return 200;
+    case CORE_IMAGE_TOO_LARGE:
+        return 413;
+    case CORE_IMAGE_NOT_WASM:
+    case CORE_IMAGE_TRUNCATED:
+    case CORE_IMAGE_BAD_LEB128:
+    case CORE_IMAGE_BAD_SECTION:
+    case CORE_IMAGE_BAD_SECTION_SIZE:
+    case CORE_IMAGE_MALFORMED:
+    case CORE_IMAGE_UNSUPPORTED:
+    case CORE_IMAGE_BAD_INSTRUCTION:
+    case CORE_IMAGE_NO_VERSION:
+        return 400;
+    case CORE_IMAGE_NO_SIGNATURE:
+    case CORE_IMAGE_SIGNATURE_NOT_LAST:
+    case CORE_IMAGE_BAD_SIGNATURE_FORMAT:
+    case CORE_IMAGE_BAD_SIGNATURE:
+    case CORE_IMAGE_UPDATES_DISABLED:
+        return 403;
+    case CORE_IMAGE_NOT_NEWER:
+        return 409;
+    case CORE_IMAGE_BAD_IMPORT:
+    case CORE_IMAGE_IMPORT_TYPE:
+    case CORE_IMAGE_EXPORT_MISSING:
+    case CORE_IMAGE_EXPORT_TYPE:
+    case CORE_IMAGE_START_FUNCTION:
+    case CORE_IMAGE_MEMORY_GROW:
+    case CORE_IMAGE_LAYOUT:
+    case CORE_IMAGE_MEMORY_TOO_LARGE:
+    case CORE_IMAGE_TRIAL_FAILED:
+        return 422;
+    case CORE_IMAGE_BUSY:
+        return 503;
+    case CORE_IMAGE_VERDICT_COUNT:
+    default:
+        return 500;
+    }
+}
 
 const char *core_image_verdict_text(core_image_verdict_t verdict)
 {

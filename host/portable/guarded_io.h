@@ -3,7 +3,7 @@
  * overrides, bounded by the session guard: a non-blocking attempt first (so
  * bytes that are already there are always taken), then waits of at most
  * what the guard still allows. The socket calls are given as ops, so the
- * loop runs here under a fake clock; host/esp/http_server.c gives the real
+ * loop runs here under a fake clock; host/esp/http_guard.c gives the real
  * recv/send/select.
  */
 #pragma once

@@ -7,7 +7,7 @@
  * keeps, per socket, when it was accepted, whether it has sent anything and
  * the deadline of its request; it answers "how long may the server wait on
  * this socket now" and "which sockets should be closed" (the sweep).
- * host/esp/http_server.c applies the answers. Server task only: no locking.
+ * host/esp/http_guard.c applies the answers. Server task only: no locking.
  *
  * One deadline per connection: every response except the event stream
  * closes the connection, so a connection carries one request. An event

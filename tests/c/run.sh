@@ -31,6 +31,18 @@ for tool in cmake pkg-config cppcheck; do
   fi
 done
 
+# Signed-core fixtures (docs/update.md "Tests"): built fresh with a
+# throwaway key pair; test_core_image and test_core_sig read them.
+echo "==> core fixtures (tests/support/core-fixtures.ts)"
+mkdir -p "$build"
+if node --import tsx tests/support/core-fixtures.ts test-output/core-fixtures >"$build/fixtures.txt" 2>&1; then
+  echo "core fixtures: $(($(wc -l <test-output/core-fixtures/manifest.tsv) - 1)) in test-output/core-fixtures"
+else
+  cat "$build/fixtures.txt" >&2
+  echo "tests/c: building the core fixtures failed (npm ci done? dist/core.wasm built?)" >&2
+  failed=$((failed + 1))
+fi
+
 echo "==> configure + build ($build)"
 log="$build/cmake-output.txt"
 mkdir -p "$build"
@@ -109,6 +121,34 @@ else
   else
     tail -40 "$build/fuzz-log.txt" >&2
     echo "tests/c: fuzz_http_coding found a failing input (saved under $build/crash-*): reproduce with $fuzz_bin FILE" >&2
+    failed=$((failed + 1))
+  fi
+fi
+
+# The signed-core validator (host/portable/core_image.c, wasm_code.c) and the
+# DER parser of core_sig.c: untrusted uploads. Seeds are fixtures; the
+# dictionary holds the names and opcodes the validator looks for.
+fuzz_runs=300000
+echo "==> fuzz_core_image (libFuzzer, $fuzz_runs runs)"
+fuzz_bin="$build/fuzz_core_image"
+if ! command -v clang >/dev/null; then
+  echo "tests/c: clang not found: run npm run setup (apt packages clang libclang-rt-14-dev)" >&2
+  failed=$((failed + 1))
+elif ! clang -g -O1 -fsanitize=fuzzer,address,undefined -I host/portable \
+       "$fuzz_dir/fuzz_core_image.c" host/portable/core_image.c host/portable/wasm_code.c \
+       host/portable/core_abi.c host/portable/core_sig.c -lmbedcrypto -o "$fuzz_bin" 2>"$build/fuzz-build.txt"; then
+  cat "$build/fuzz-build.txt" >&2
+  echo "tests/c: fuzzer build failed (libFuzzer runtime or libmbedtls-dev missing? npm run setup)" >&2
+  failed=$((failed + 1))
+else
+  rm -rf "$fuzz_new" && mkdir -p "$fuzz_new"
+  if "$fuzz_bin" "$fuzz_new" "$fuzz_dir/corpus/core_image" -dict="$fuzz_dir/core_image.dict" -runs=$fuzz_runs -seed=1 \
+       -artifact_prefix="$build/" >"$build/fuzz-log.txt" 2>&1; then
+    grep -E '^Done|^#[0-9]+ *DONE' "$build/fuzz-log.txt" || true
+    passed=$((passed + 1))
+  else
+    tail -40 "$build/fuzz-log.txt" >&2
+    echo "tests/c: fuzz_core_image found a failing input (saved under $build/crash-*): reproduce with $fuzz_bin FILE" >&2
     failed=$((failed + 1))
   fi
 fi

@@ -47,6 +47,10 @@ void app_main(void)
         .debounce_ms = CONFIG_WASM_LED_DEBOUNCE_MS,
         .keepalive_ms = CONFIG_WASM_LED_SSE_KEEPALIVE_MS,
         .sse_write_budget_ms = CONFIG_WASM_LED_SSE_WRITE_BUDGET_MS,
+        .core_pubkey_hex = CONFIG_WASM_LED_CORE_PUBKEY,
+        .core_max_bytes = CONFIG_WASM_LED_CORE_MAX_KB * 1024u,
+        .core_watch_traps = CONFIG_WASM_LED_CORE_WATCH_TRAPS,
+        .core_watch_window_ms = CONFIG_WASM_LED_CORE_WATCH_WINDOW_S * 1000u,
     };
     /* Not ESP_ERROR_CHECK: a restart would fail the same way, over and over.
      * The lines above this one say what failed; whatever did start keeps running. */

@@ -56,6 +56,7 @@ export interface CoreStatusJson {
   previous: { source: 'embedded' | 'uploaded'; slot?: SlotName; version: number; sha256: string; size: number } | null;
   watch: { traps: number; window_ms: number };
   last_refusal: { status: number; reason: string; at_ms: number } | null;
+  last_rollback: { reason: string; at_ms: number } | null;
 }
 
 const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
@@ -67,6 +68,7 @@ export class CoreUpdates {
   private traps = 0;
   private busy = false;
   private lastRefusal: CoreStatusJson['last_refusal'] = null;
+  private lastRollback: CoreStatusJson['last_rollback'] = null;
   private confirmTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
@@ -110,6 +112,7 @@ export class CoreUpdates {
         : { source: 'uploaded', slot: p.name, version: p.version, sha256: p.sha256, size: p.size },
       watch: { traps: this.opts.watchTraps, window_ms: this.opts.watchWindowMs },
       last_refusal: this.lastRefusal,
+      last_rollback: this.lastRollback,
     };
   }
 
@@ -174,7 +177,9 @@ export class CoreUpdates {
     const target = prev === 'embedded' || prev === null ? null : prev;
     this.core.swap(target ? target.module : this.embedded.module);
     this.started(target ? target.name : null);
-    this.opts.log(`core rolled back (${why}) from slot ${from.name} version ${from.version} to ${target ? `slot ${target.name} version ${target.version}` : 'the embedded core'}`);
+    const line = `rolled back (${why}) from slot ${from.name} version ${from.version} to ${target ? `slot ${target.name} version ${target.version}` : 'the embedded core'}`;
+    this.lastRollback = { reason: line, at_ms: Math.floor(this.opts.now()) };
+    this.opts.log(`core ${line}`);
   }
 
   private started(slot: SlotName | null): void {

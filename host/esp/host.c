@@ -9,6 +9,7 @@
 #include "board_check.h"
 #include "core_abi.h"
 #include "core_task.h"
+#include "core_update.h"
 #include "gpio_board.h"
 #include "http_contract.h"
 #include "http_server.h"
@@ -42,6 +43,8 @@ esp_err_t wasm_led_host_start(const wasm_led_host_config_t *cfg)
         .pool_size = cfg->wamr_pool_size,
         .debounce_ms = cfg->debounce_ms,
         .keepalive_ms = cfg->keepalive_ms,
+        .watch_traps = cfg->core_watch_traps,
+        .watch_window_ms = cfg->core_watch_window_ms,
         .led_set = gpio_board_led_set,
         .switch_edges_pending = gpio_board_edges_pending,
         .take_switch_edges = gpio_board_take_edges,
@@ -58,6 +61,15 @@ esp_err_t wasm_led_host_start(const wasm_led_host_config_t *cfg)
         .country = cfg->wifi_country,
     };
     ESP_RETURN_ON_ERROR(wifi_ap_start(&ap), TAG, "wifi");
+
+    /* Live core updates: PUT/GET /core, POST /core/rollback. */
+    const core_update_config_t update = {
+        .pubkey_hex = cfg->core_pubkey_hex,
+        .max_bytes = cfg->core_max_bytes,
+        .watch_traps = cfg->core_watch_traps,
+        .watch_window_ms = cfg->core_watch_window_ms,
+    };
+    ESP_RETURN_ON_ERROR(core_update_init(&update), TAG, "core updates");
 
     const http_server_config_t http = {
         .page_gz = cfg->page_gz,

@@ -45,6 +45,11 @@ void http_guard_stream(int fd)
     session_guard_stream(&s_guard, fd);
 }
 
+void http_guard_extend(int fd, uint32_t total_ms)
+{
+    session_guard_extend(&s_guard, fd, total_ms);
+}
+
 void http_guard_closing(int fd)
 {
     session_guard_closing(&s_guard, fd);

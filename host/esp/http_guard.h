@@ -7,6 +7,8 @@
  */
 #pragma once
 
+#include <stdint.h>
+
 #include "esp_err.h"
 #include "esp_http_server.h"
 
@@ -28,6 +30,10 @@ void http_guard_on_close(int fd);
 
 /* fd is an event stream now: never swept as idle. */
 void http_guard_stream(int fd);
+
+/* The request on fd may hold the server task for total_ms from its first
+ * byte instead of SESSION_GUARD_REQUEST_MS (PUT /core, core_upload.h). */
+void http_guard_extend(int fd, uint32_t total_ms);
 
 /* fd's exchange is over; the server closes it after the handler. */
 void http_guard_closing(int fd);

@@ -25,6 +25,8 @@
 
 #include "core_abi.h"
 #include "core_task.h"
+#include "core_update.h"
+#include "core_upload.h"
 #include "captive_portal.h"
 #include "http_captive.h"
 #include "http_coding.h"
@@ -38,7 +40,9 @@
 
 static const char *TAG = "http";
 
-#define HTTPD_STACK_SIZE 6144
+/* PUT /core runs the validator, an ECDSA P-256 verification and flash
+ * writes on this task (host/esp/core_update.c logs the high-water mark). */
+#define HTTPD_STACK_SIZE 8192
 #define SSE_OPEN_POST_WAIT_MS 100
 #define CLOSE_POST_WAIT_MS 20
 
@@ -253,6 +257,9 @@ static esp_err_t on_http_error(httpd_req_t *req, httpd_err_code_t err)
 #else
     (void)err;
 #endif
+    if (allow == NULL) {
+        allow = core_upload_allow(req->uri); /* /core, /core/rollback */
+    }
     http_reply_text(req, http_contract_error_reply(allow != NULL ? 405 : 404), allow, false);
     if (req->content_len > HTTP_BODY_DISCARD_LIMIT) {
         return ESP_FAIL; /* not worth draining */
@@ -306,6 +313,9 @@ esp_err_t http_server_start(const http_server_config_t *cfg)
     config.enable_so_linger = false;
     http_guard_init();
     config.stack_size = HTTPD_STACK_SIZE;
+    /* The routes below (8 with the captive portal) and room to grow: the
+     * default of 8 would be full. */
+    config.max_uri_handlers = 12;
     /* TCP keep-alive finds SSE peers that vanished without a FIN (a phone
      * leaving the AP) even when no frame is being written. */
     config.keep_alive_enable = true;
@@ -324,6 +334,10 @@ esp_err_t http_server_start(const http_server_config_t *cfg)
 #endif
         {.uri = "/demo_sse", .method = HTTP_GET, .handler = on_sse},
         {.uri = "/icon", .method = HTTP_PUT, .handler = on_icon},
+        /* Live core updates (docs/update.md "Protocol"), host/esp/core_update.c. */
+        {.uri = CORE_UPLOAD_PATH, .method = HTTP_GET, .handler = core_update_on_get},
+        {.uri = CORE_UPLOAD_PATH, .method = HTTP_PUT, .handler = core_update_on_put},
+        {.uri = CORE_UPLOAD_ROLLBACK_PATH, .method = HTTP_POST, .handler = core_update_on_rollback},
     };
     for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
         ESP_RETURN_ON_ERROR(httpd_register_uri_handler(s_server, &routes[i]), TAG, "route %s", routes[i].uri);

@@ -42,6 +42,12 @@ typedef struct {
     uint32_t debounce_ms;
     uint32_t keepalive_ms; /* SSE keepalive comment period, 0 = off */
     uint32_t sse_write_budget_ms;
+
+    /* Live core updates (docs/update.md). */
+    const char *core_pubkey_hex; /* 130 hex digits; NULL or "" = updates disabled */
+    uint32_t core_max_bytes;     /* largest PUT /core, bytes */
+    uint32_t core_watch_traps;   /* faults ... */
+    uint32_t core_watch_window_ms; /* ... within this long of its start roll an uploaded core back */
 } wasm_led_host_config_t;
 
 /* Starts everything. Returns an error only for what makes the board

@@ -74,12 +74,25 @@ uint32_t session_guard_wait_ms(session_guard_t *g, int fd, uint32_t now_ms)
     }
     if (s->state == SESSION_IDLE) {
         s->state = SESSION_REQUEST;
+        s->first_ms = now_ms;
         s->deadline_ms = now_ms + g->request_ms;
     }
     if (reached(now_ms, s->deadline_ms)) {
         return 0;
     }
     return s->deadline_ms - now_ms;
+}
+
+void session_guard_extend(session_guard_t *g, int fd, uint32_t total_ms)
+{
+    session_slot_t *s = find(g, fd);
+    if (s == NULL || s->state != SESSION_REQUEST) {
+        return;
+    }
+    uint32_t deadline = s->first_ms + total_ms;
+    if (!reached(s->deadline_ms, deadline)) {
+        s->deadline_ms = deadline;
+    }
 }
 
 void session_guard_timed_out(session_guard_t *g, int fd, bool writing)

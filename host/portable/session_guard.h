@@ -45,6 +45,7 @@ typedef struct {
     int fd;
     session_state_t state;
     uint32_t opened_ms;
+    uint32_t first_ms;    /* the request's first read (or write) */
     uint32_t deadline_ms; /* set by the first read (or write) */
     bool reset;           /* a write ran out of time: reset, do not linger */
 } session_slot_t;
@@ -73,6 +74,12 @@ bool session_guard_close(session_guard_t *g, int fd);
  * deadline. Returns how long the server may still block on fd (0: try once
  * without waiting, then give up). An unknown fd gets 0. */
 uint32_t session_guard_wait_ms(session_guard_t *g, int fd, uint32_t now_ms);
+
+/* The request on fd may hold the server for total_ms from its first byte
+ * instead of request_ms (PUT /core, core_upload_request_ms()). Only
+ * lengthens, and only a request in progress (not idle, a stream or
+ * closing). */
+void session_guard_extend(session_guard_t *g, int fd, uint32_t total_ms);
 
 /* A wait on fd ran out. writing: it was waiting to send (the client does
  * not read), which makes the close a reset. */

@@ -153,6 +153,33 @@ else
   fi
 fi
 
+# The POST /core/rollback body parser (host/portable/core_rollback.c): a
+# body anyone on the network chooses. The harness checks its answers hang
+# together (round trip, skipped values, trailing bytes).
+fuzz_runs=300000
+echo "==> fuzz_core_rollback (libFuzzer, $fuzz_runs runs)"
+fuzz_bin="$build/fuzz_core_rollback"
+if ! command -v clang >/dev/null; then
+  echo "tests/c: clang not found: run npm run setup (apt packages clang libclang-rt-14-dev)" >&2
+  failed=$((failed + 1))
+elif ! clang -g -O1 -fsanitize=fuzzer,address,undefined -I host/portable \
+       "$fuzz_dir/fuzz_core_rollback.c" host/portable/core_rollback.c -o "$fuzz_bin" 2>"$build/fuzz-build.txt"; then
+  cat "$build/fuzz-build.txt" >&2
+  echo "tests/c: fuzzer build failed (libFuzzer runtime missing? apt-get install libclang-rt-14-dev)" >&2
+  failed=$((failed + 1))
+else
+  rm -rf "$fuzz_new" && mkdir -p "$fuzz_new"
+  if "$fuzz_bin" "$fuzz_new" "$fuzz_dir/corpus/core_rollback" -dict="$fuzz_dir/core_rollback.dict" -runs=$fuzz_runs -seed=1 \
+       -artifact_prefix="$build/" >"$build/fuzz-log.txt" 2>&1; then
+    grep -E '^Done|^#[0-9]+ *DONE' "$build/fuzz-log.txt" || true
+    passed=$((passed + 1))
+  else
+    tail -40 "$build/fuzz-log.txt" >&2
+    echo "tests/c: fuzz_core_rollback found a failing input (saved under $build/crash-*): reproduce with $fuzz_bin FILE" >&2
+    failed=$((failed + 1))
+  fi
+fi
+
 echo "==> cppcheck host/ main/"
 # ESP-IDF, FreeRTOS and WAMR headers are not installed here: system-include
 # lookups are suppressed and the Kconfig values are given explicitly, so
@@ -173,10 +200,14 @@ cppcheck_defs=(
   -DCONFIG_WASM_LED_DEBOUNCE_MS=30
   -DCONFIG_WASM_LED_SSE_KEEPALIVE_MS=15000
   -DCONFIG_WASM_LED_SSE_WRITE_BUDGET_MS=100
-  -DCONFIG_WASM_LED_WAMR_POOL_KB=32
+  -DCONFIG_WASM_LED_WAMR_POOL_KB=40
   -DCONFIG_WASM_LED_CAPTIVE_PORTAL=1
   -DCONFIG_WASM_LED_MDNS_HOSTNAME=\"esp32-led\"
   -DCONFIG_WASM_LED_JOIN_QR=1
+  -DCONFIG_WASM_LED_CORE_PUBKEY=\"\"
+  -DCONFIG_WASM_LED_CORE_MAX_KB=32
+  -DCONFIG_WASM_LED_CORE_WATCH_TRAPS=3
+  -DCONFIG_WASM_LED_CORE_WATCH_WINDOW_S=60
 )
 if cppcheck --enable=warning,style,performance,portability --error-exitcode=1 --inline-suppr \
      --std=c11 --quiet --suppress=missingIncludeSystem --suppress=missingInclude \

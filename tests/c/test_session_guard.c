@@ -158,6 +158,43 @@ static void clock_wrap(void **state)
     assert_int_equal(session_guard_wait_ms(&guard, 2, t0 + 50 + REQ), 0);
 }
 
+/* An upload (PUT /core) may hold the server longer than other requests:
+ * counted from the request's first byte, never shortened, and only for a
+ * request in progress. */
+static void an_upload_extends_its_own_deadline_only(void **state)
+{
+    (void)state;
+    int fds[CAP];
+    uint32_t t0 = UINT32_MAX - 300; /* across the clock wrap */
+    assert_true(session_guard_open(&guard, 3, t0));
+    assert_true(session_guard_open(&guard, 4, t0));
+    assert_int_equal(session_guard_wait_ms(&guard, 3, t0 + 10), REQ); /* first byte at t0 + 10 */
+    assert_int_equal(session_guard_wait_ms(&guard, 4, t0 + 10), REQ);
+    session_guard_extend(&guard, 3, 5000);                           /* the handler runs at t0 + 400 */
+    assert_int_equal(session_guard_wait_ms(&guard, 3, t0 + 400), 5000 - 390);
+    assert_int_equal(session_guard_wait_ms(&guard, 4, t0 + 400), REQ - 390); /* the other one keeps its bound */
+    session_guard_extend(&guard, 3, 2000); /* never shortened */
+    assert_int_equal(session_guard_wait_ms(&guard, 3, t0 + 10 + 4999), 1);
+    assert_int_equal(session_guard_wait_ms(&guard, 3, t0 + 10 + 5000), 0);
+    /* The sweep closes it only at its own deadline. */
+    assert_int_equal(session_guard_sweep(&guard, t0 + 10 + REQ, fds, CAP), 1);
+    assert_int_equal(fds[0], 4);
+    assert_int_equal(session_guard_sweep(&guard, t0 + 10 + 4999, fds, CAP), 0);
+    assert_int_equal(session_guard_sweep(&guard, t0 + 10 + 5000, fds, CAP), 1);
+    assert_int_equal(fds[0], 3);
+
+    /* Idle, stream, unknown: nothing changes. */
+    assert_true(session_guard_open(&guard, 5, 0));
+    session_guard_extend(&guard, 5, 5000);
+    assert_int_equal(session_guard_sweep(&guard, IDLE, fds, CAP), 1);
+    assert_true(session_guard_open(&guard, 6, 0));
+    assert_int_equal(session_guard_wait_ms(&guard, 6, 0), REQ);
+    session_guard_stream(&guard, 6);
+    session_guard_extend(&guard, 6, 5000);
+    assert_int_equal(session_guard_wait_ms(&guard, 6, REQ), 0);
+    session_guard_extend(&guard, 99, 5000);
+}
+
 /* ---- guarded_io over a scripted socket and a fake clock ---- */
 
 typedef struct {
@@ -438,6 +475,7 @@ int main(void)
         cmocka_unit_test_setup(capacity_and_fd_reuse, setup),
         cmocka_unit_test_setup(sweep_output_is_bounded, setup),
         cmocka_unit_test_setup(clock_wrap, setup),
+        cmocka_unit_test_setup(an_upload_extends_its_own_deadline_only, setup),
         cmocka_unit_test_setup(data_already_there_is_taken_without_waiting, setup),
         cmocka_unit_test_setup(stalled_body_times_out_at_the_deadline, setup),
         cmocka_unit_test_setup(peer_close_and_errors_pass_through, setup),

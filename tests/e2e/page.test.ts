@@ -71,8 +71,8 @@ async function allAtId(pages: Page[], id: number, timeoutMs = 5000): Promise<voi
 }
 
 /**
- * A bouncing contact: the level flips every ~8 ms (each level is sampled at
- * least once by the 5 ms sampler, and lasts far less than the 30 ms
+ * A bouncing contact: the level flips every ~8 ms (each flip is an edge the
+ * core hears at once, and each level lasts far less than the 30 ms
  * debounce window), then settles on `end`.
  */
 async function bounce(url: string, end: 'down' | 'up'): Promise<void> {

@@ -111,6 +111,7 @@ test("a core that faults after the swap is rolled back by itself; pages stay con
   }, 5000);
   // The previous core (version 20) was still on trial, not good: the embedded one runs.
   assert.equal(s.running.source, "embedded");
+  assert.match(s.last_rollback.reason, /3 faults within 60000 ms/, "GET /core says why it rolled back");
   assert.equal((await simState(sim.url)).led, ledBefore, "the LED survived");
   assert.equal((await simState(sim.url)).clients, 3);
   assert.equal(await putIcon(sim.url, "led"), 204, "and clicks work again");

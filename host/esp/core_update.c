@@ -25,10 +25,10 @@
 #include "core_store.h"
 #include "core_task.h"
 #include "core_upload.h"
-#include "http_coding.h"
 #include "http_contract.h"
 #include "http_guard.h"
 #include "http_reply.h"
+#include "http_request.h"
 
 static const char *TAG = "core_update";
 
@@ -154,48 +154,6 @@ static esp_err_t reply_status(httpd_req_t *req)
 
 /* ---- request bodies ---- */
 
-/* The whole body: 0, or the HTTPD_SOCK_ERR_* that stopped it. The recv
- * override has already waited as long as the request's deadline allows. */
-static int read_body(httpd_req_t *req, uint8_t *buf, size_t len)
-{
-    size_t got = 0;
-    while (got < len) {
-        int r = httpd_req_recv(req, (char *)buf + got, len - got);
-        if (r <= 0) {
-            return r == 0 ? HTTPD_SOCK_ERR_FAIL : r;
-        }
-        got += (size_t)r;
-    }
-    return 0;
-}
-
-static http_header_t request_header(httpd_req_t *req, const char *name, char *buf, size_t size)
-{
-    esp_err_t err = httpd_req_get_hdr_value_str(req, name, buf, size);
-    if (err == ESP_ERR_NOT_FOUND) {
-        return (http_header_t){.present = false};
-    }
-    return (http_header_t){
-        .present = true,
-        .truncated = (err != ESP_OK),
-        .value = buf,
-        .len = (err == ESP_OK) ? strlen(buf) : 0,
-    };
-}
-
-/* As PUT /icon (docs/abi.md): 400, 501 or 415 for a body not sent plain. */
-static int coding_refusal(httpd_req_t *req)
-{
-    char te_buf[HTTP_CODING_VALUE_MAX + 1];
-    char ce_buf[HTTP_CODING_VALUE_MAX + 1];
-    char cl_buf[2];
-    http_header_t te = request_header(req, "Transfer-Encoding", te_buf, sizeof(te_buf));
-    http_header_t ce = request_header(req, "Content-Encoding", ce_buf, sizeof(ce_buf));
-    bool has_cl = request_header(req, "Content-Length", cl_buf, sizeof(cl_buf)).present;
-    http_coding_t coding = http_coding_check(&te, &ce, has_cl);
-    return coding == HTTP_CODING_PLAIN ? 0 : http_coding_status(coding);
-}
-
 /* A body that did not arrive: 408 when it stalled, nothing when the
  * client went away. */
 static esp_err_t body_failed(httpd_req_t *req, int rr)
@@ -270,7 +228,7 @@ esp_err_t core_update_on_put(httpd_req_t *req)
     /* Refusals below leave the body (at most the limit) to the server,
      * which drains it within the request's bound, so that the client
      * reads the answer rather than a reset. */
-    int coding = coding_refusal(req);
+    int coding = http_request_coding_status(req);
     if (coding != 0) {
         return finish(req, http_reply_text(req, http_contract_error_reply(coding), NULL, false), 0);
     }
@@ -289,7 +247,7 @@ esp_err_t core_update_on_put(httpd_req_t *req)
         ESP_LOGE(TAG, "no RAM for a %u byte upload", (unsigned)len);
         return refuse_verdict(req, CORE_IMAGE_BUSY, 0);
     }
-    int rr = read_body(req, file, len);
+    int rr = http_request_read_body(req, file, len);
     esp_err_t r = (rr == 0) ? install(req, file, len) : body_failed(req, rr);
     free(file);
     return r;
@@ -303,7 +261,7 @@ esp_err_t core_update_on_put(httpd_req_t *req)
 esp_err_t core_update_on_rollback(httpd_req_t *req)
 {
     size_t len = req->content_len;
-    int coding = coding_refusal(req);
+    int coding = http_request_coding_status(req);
     if (coding != 0) {
         return finish(req, http_reply_text(req, http_contract_error_reply(coding), NULL, false), len);
     }
@@ -316,7 +274,7 @@ esp_err_t core_update_on_rollback(httpd_req_t *req)
         return refuse_verdict(req, CORE_IMAGE_UPDATES_DISABLED, len);
     }
     static uint8_t body[CORE_ROLLBACK_BODY_MAX]; /* server task only; spares its stack */
-    int rr = read_body(req, body, len);
+    int rr = http_request_read_body(req, body, len);
     if (rr != 0) {
         return body_failed(req, rr);
     }

@@ -29,11 +29,11 @@
 #include "core_upload.h"
 #include "captive_portal.h"
 #include "http_captive.h"
-#include "http_coding.h"
 #include "http_contract.h"
 #include "http_etag.h"
 #include "http_guard.h"
 #include "http_reply.h"
+#include "http_request.h"
 #include "phone_access.h"
 #include "session_guard.h"
 #include "sse_io.h"
@@ -140,52 +140,15 @@ static esp_err_t on_sse(httpd_req_t *req)
     return ESP_OK; /* keep the session: the core sends the first frame */
 }
 
-/* Reads the whole body: 0, or the HTTPD_SOCK_ERR_* that stopped it. No
- * retry on a timeout: the recv override has already waited as long as the
- * request's deadline allows. */
-static int read_body(httpd_req_t *req, uint8_t *buf, size_t len)
-{
-    size_t got = 0;
-    while (got < len) {
-        int r = httpd_req_recv(req, (char *)buf + got, len - got);
-        if (r <= 0) {
-            return r == 0 ? HTTPD_SOCK_ERR_FAIL : r; /* 0: the client closed */
-        }
-        got += (size_t)r;
-    }
-    return 0;
-}
-
-/* One request header for http_coding_check(). */
-static http_header_t request_header(httpd_req_t *req, const char *name, char *buf, size_t size)
-{
-    esp_err_t err = httpd_req_get_hdr_value_str(req, name, buf, size);
-    if (err == ESP_ERR_NOT_FOUND) {
-        return (http_header_t){.present = false};
-    }
-    return (http_header_t){
-        .present = true,
-        .truncated = (err != ESP_OK),
-        .value = buf,
-        .len = (err == ESP_OK) ? strlen(buf) : 0,
-    };
-}
-
 /* Refuses a body the core could not read as it is (docs/abi.md: 400, 415,
  * 501). esp_http_server hands over the first of repeated headers only. */
 static bool body_coding_refused(httpd_req_t *req)
 {
-    char te_buf[HTTP_CODING_VALUE_MAX + 1];
-    char ce_buf[HTTP_CODING_VALUE_MAX + 1];
-    char cl_buf[2];
-    http_header_t te = request_header(req, "Transfer-Encoding", te_buf, sizeof(te_buf));
-    http_header_t ce = request_header(req, "Content-Encoding", ce_buf, sizeof(ce_buf));
-    bool has_cl = request_header(req, "Content-Length", cl_buf, sizeof(cl_buf)).present;
-    http_coding_t coding = http_coding_check(&te, &ce, has_cl);
-    if (coding == HTTP_CODING_PLAIN) {
+    int status = http_request_coding_status(req);
+    if (status == 0) {
         return false;
     }
-    http_reply_text(req, http_contract_error_reply(http_coding_status(coding)), NULL, false);
+    http_reply_text(req, http_contract_error_reply(status), NULL, false);
     return true;
 }
 
@@ -215,7 +178,7 @@ static esp_err_t on_icon(httpd_req_t *req)
     }
     uint8_t body[CORE_TASK_BODY_MAX];
     size_t len = req->content_len;
-    int rr = read_body(req, body, len);
+    int rr = http_request_read_body(req, body, len);
     if (rr == HTTPD_SOCK_ERR_TIMEOUT) {
         /* Stalled mid-body past the request's deadline: say so and drop it. */
         http_reply_text(req, http_contract_error_reply(408), NULL, false);

@@ -72,113 +72,57 @@ for exe in "$build"/test_*; do
   fi
 done
 
-# libFuzzer over the captive portal's DNS responder (host/portable/dns_answer.c)
-# under ASan/UBSan: a fixed number of runs from a fixed seed, starting from the
-# corpus in the repo; inputs it finds go to a scratch folder, not the repo.
-echo "==> fuzz_dns_answer (libFuzzer, 1000000 runs)"
+# libFuzzer harnesses over the parsers of untrusted bytes, under ASan/UBSan:
+# a fixed number of runs from a fixed seed, starting from the corpus in the
+# repo; inputs they find go to a scratch folder, not the repo. Each harness
+# counts as one pass or one failure.
 fuzz_dir=tests/c/fuzz
-fuzz_bin="$build/fuzz_dns_answer"
 fuzz_new="$build/fuzz-new"
-if ! command -v clang >/dev/null; then
-  echo "tests/c: clang not found: run npm run setup (apt packages clang libclang-rt-14-dev)" >&2
-  failed=$((failed + 1))
-elif ! clang -g -O1 -fsanitize=fuzzer,address,undefined -I host/portable \
-       "$fuzz_dir/fuzz_dns_answer.c" host/portable/dns_answer.c -o "$fuzz_bin" 2>"$build/fuzz-build.txt"; then
-  cat "$build/fuzz-build.txt" >&2
-  echo "tests/c: fuzzer build failed (libFuzzer runtime missing? apt-get install libclang-rt-14-dev)" >&2
-  failed=$((failed + 1))
-else
-  rm -rf "$fuzz_new" && mkdir -p "$fuzz_new"
-  if "$fuzz_bin" "$fuzz_new" "$fuzz_dir/corpus/dns_answer" -runs=1000000 -seed=1 \
-       -artifact_prefix="$build/" >"$build/fuzz-log.txt" 2>&1; then
-    grep -E '^Done|^#[0-9]+ *DONE' "$build/fuzz-log.txt" || true
-    passed=$((passed + 1))
-  else
-    tail -40 "$build/fuzz-log.txt" >&2
-    echo "tests/c: fuzz_dns_answer found a failing input (saved under $build/crash-*): reproduce with $fuzz_bin FILE" >&2
-    failed=$((failed + 1))
-  fi
-fi
 
-# The same for the Transfer-/Content-Encoding decision (host/portable/http_coding.c),
-# checked against a reference implementation inside the harness.
-echo "==> fuzz_http_coding (libFuzzer, 1000000 runs)"
-fuzz_bin="$build/fuzz_http_coding"
-if ! command -v clang >/dev/null; then
-  echo "tests/c: clang not found: run npm run setup (apt packages clang libclang-rt-14-dev)" >&2
-  failed=$((failed + 1))
-elif ! clang -g -O1 -fsanitize=fuzzer,address,undefined -I host/portable \
-       "$fuzz_dir/fuzz_http_coding.c" host/portable/http_coding.c -o "$fuzz_bin" 2>"$build/fuzz-build.txt"; then
-  cat "$build/fuzz-build.txt" >&2
-  echo "tests/c: fuzzer build failed (libFuzzer runtime missing? apt-get install libclang-rt-14-dev)" >&2
-  failed=$((failed + 1))
-else
+# fuzz NAME RUNS "SOURCES..." [LIBFUZZER ARGS...]: builds tests/c/fuzz/NAME.c
+# with the portable SOURCES and runs it on tests/c/fuzz/corpus/${NAME#fuzz_}.
+fuzz() {
+  local name=$1 runs=$2 sources=$3
+  shift 3
+  local bin="$build/$name"
+  echo "==> $name (libFuzzer, $runs runs)"
+  if ! command -v clang >/dev/null; then
+    echo "tests/c: clang not found: run npm run setup (apt packages clang libclang-rt-14-dev)" >&2
+    failed=$((failed + 1))
+    return
+  fi
+  # shellcheck disable=SC2086 # SOURCES is a list of words
+  if ! clang -g -O1 -fsanitize=fuzzer,address,undefined -I host/portable \
+       "$fuzz_dir/$name.c" $sources -o "$bin" 2>"$build/fuzz-build.txt"; then
+    cat "$build/fuzz-build.txt" >&2
+    echo "tests/c: $name did not build (libFuzzer runtime or libmbedtls-dev missing? npm run setup)" >&2
+    failed=$((failed + 1))
+    return
+  fi
   rm -rf "$fuzz_new" && mkdir -p "$fuzz_new"
-  if "$fuzz_bin" "$fuzz_new" "$fuzz_dir/corpus/http_coding" -runs=1000000 -seed=1 -max_len=96 \
+  if "$bin" "$fuzz_new" "$fuzz_dir/corpus/${name#fuzz_}" -runs="$runs" -seed=1 "$@" \
        -artifact_prefix="$build/" >"$build/fuzz-log.txt" 2>&1; then
     grep -E '^Done|^#[0-9]+ *DONE' "$build/fuzz-log.txt" || true
     passed=$((passed + 1))
   else
     tail -40 "$build/fuzz-log.txt" >&2
-    echo "tests/c: fuzz_http_coding found a failing input (saved under $build/crash-*): reproduce with $fuzz_bin FILE" >&2
+    echo "tests/c: $name found a failing input (saved under $build/crash-*): reproduce with $bin FILE" >&2
     failed=$((failed + 1))
   fi
-fi
+}
 
-# The signed-core validator (host/portable/core_image.c, wasm_code.c) and the
-# DER parser of core_sig.c: untrusted uploads. Seeds are fixtures; the
-# dictionary holds the names and opcodes the validator looks for.
-fuzz_runs=300000
-echo "==> fuzz_core_image (libFuzzer, $fuzz_runs runs)"
-fuzz_bin="$build/fuzz_core_image"
-if ! command -v clang >/dev/null; then
-  echo "tests/c: clang not found: run npm run setup (apt packages clang libclang-rt-14-dev)" >&2
-  failed=$((failed + 1))
-elif ! clang -g -O1 -fsanitize=fuzzer,address,undefined -I host/portable \
-       "$fuzz_dir/fuzz_core_image.c" host/portable/core_image.c host/portable/wasm_code.c \
-       host/portable/core_abi.c host/portable/core_sig.c -lmbedcrypto -o "$fuzz_bin" 2>"$build/fuzz-build.txt"; then
-  cat "$build/fuzz-build.txt" >&2
-  echo "tests/c: fuzzer build failed (libFuzzer runtime or libmbedtls-dev missing? npm run setup)" >&2
-  failed=$((failed + 1))
-else
-  rm -rf "$fuzz_new" && mkdir -p "$fuzz_new"
-  if "$fuzz_bin" "$fuzz_new" "$fuzz_dir/corpus/core_image" -dict="$fuzz_dir/core_image.dict" -runs=$fuzz_runs -seed=1 \
-       -artifact_prefix="$build/" >"$build/fuzz-log.txt" 2>&1; then
-    grep -E '^Done|^#[0-9]+ *DONE' "$build/fuzz-log.txt" || true
-    passed=$((passed + 1))
-  else
-    tail -40 "$build/fuzz-log.txt" >&2
-    echo "tests/c: fuzz_core_image found a failing input (saved under $build/crash-*): reproduce with $fuzz_bin FILE" >&2
-    failed=$((failed + 1))
-  fi
-fi
-
-# The POST /core/rollback body parser (host/portable/core_rollback.c): a
-# body anyone on the network chooses. The harness checks its answers hang
-# together (round trip, skipped values, trailing bytes).
-fuzz_runs=300000
-echo "==> fuzz_core_rollback (libFuzzer, $fuzz_runs runs)"
-fuzz_bin="$build/fuzz_core_rollback"
-if ! command -v clang >/dev/null; then
-  echo "tests/c: clang not found: run npm run setup (apt packages clang libclang-rt-14-dev)" >&2
-  failed=$((failed + 1))
-elif ! clang -g -O1 -fsanitize=fuzzer,address,undefined -I host/portable \
-       "$fuzz_dir/fuzz_core_rollback.c" host/portable/core_rollback.c -o "$fuzz_bin" 2>"$build/fuzz-build.txt"; then
-  cat "$build/fuzz-build.txt" >&2
-  echo "tests/c: fuzzer build failed (libFuzzer runtime missing? apt-get install libclang-rt-14-dev)" >&2
-  failed=$((failed + 1))
-else
-  rm -rf "$fuzz_new" && mkdir -p "$fuzz_new"
-  if "$fuzz_bin" "$fuzz_new" "$fuzz_dir/corpus/core_rollback" -dict="$fuzz_dir/core_rollback.dict" -runs=$fuzz_runs -seed=1 \
-       -artifact_prefix="$build/" >"$build/fuzz-log.txt" 2>&1; then
-    grep -E '^Done|^#[0-9]+ *DONE' "$build/fuzz-log.txt" || true
-    passed=$((passed + 1))
-  else
-    tail -40 "$build/fuzz-log.txt" >&2
-    echo "tests/c: fuzz_core_rollback found a failing input (saved under $build/crash-*): reproduce with $fuzz_bin FILE" >&2
-    failed=$((failed + 1))
-  fi
-fi
+# The captive portal's DNS responder.
+fuzz fuzz_dns_answer 1000000 "host/portable/dns_answer.c"
+# The Transfer-/Content-Encoding decision, checked against a reference
+# implementation inside the harness.
+fuzz fuzz_http_coding 1000000 "host/portable/http_coding.c" -max_len=96
+# The signed-core validator and the DER parser of core_sig.c: untrusted
+# uploads. Seeds are fixtures; the dictionary holds the names and opcodes the
+# validator looks for.
+fuzz fuzz_core_image 300000 "host/portable/core_image.c host/portable/wasm_code.c host/portable/core_abi.c host/portable/core_sig.c -lmbedcrypto" \
+  -dict="$fuzz_dir/core_image.dict"
+# The rollback request body (JSON + base64).
+fuzz fuzz_core_rollback 300000 "host/portable/core_rollback.c" -dict="$fuzz_dir/core_rollback.dict"
 
 echo "==> cppcheck host/ main/"
 # ESP-IDF, FreeRTOS and WAMR headers are not installed here: system-include

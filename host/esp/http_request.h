@@ -1,0 +1,28 @@
+/*
+ * Reading requests on esp_http_server, shared by the handlers: the body in
+ * full, and whether its coding is one the host can read (docs/abi.md: the
+ * decision is http_coding.c's).
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "esp_http_server.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Reads exactly len bytes of the body: 0, or the HTTPD_SOCK_ERR_* that
+ * stopped it (HTTPD_SOCK_ERR_TIMEOUT: stalled past the request's deadline;
+ * the recv override has already waited as long as that allows). */
+int http_request_read_body(httpd_req_t *req, uint8_t *buf, size_t len);
+
+/* 0 when the body is sent plain, else the status refusing it (400, 415 or
+ * 501). esp_http_server hands over only the first of repeated headers. */
+int http_request_coding_status(httpd_req_t *req);
+
+#ifdef __cplusplus
+}
+#endif

@@ -211,6 +211,11 @@ export class CoreUpdates {
     });
   }
 
+  /** The one-line text of a verdict (the HTTP layer's own 413 uses it). */
+  textOf(verdict: string): string {
+    return this.validator.textOf(verdict);
+  }
+
   stop(): void {
     clearTimeout(this.confirmTimer);
   }

@@ -92,7 +92,7 @@ function refuseBody(req: IncomingMessage, res: ServerResponse, text: string, sta
  * cannot read, 413 for a declared or actual length over the limit (the
  * rest is never read or buffered).
  */
-function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Promise<Buffer | null> {
+function readBody(req: IncomingMessage, res: ServerResponse, limit: number, tooLarge = `body over ${limit} bytes`): Promise<Buffer | null> {
   return new Promise((resolve) => {
     // Node decodes only `chunked`; any other coding would reach the core still
     // encoded, so it is refused before a byte is read (RFC 9112 6.1, RFC 9110 15.5.16).
@@ -110,7 +110,7 @@ function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Pro
     }
     const declared = req.headers['content-length'];
     if (declared !== undefined && Number(declared) > limit) {
-      refuseBody(req, res, `body over ${limit} bytes`);
+      refuseBody(req, res, tooLarge);
       resolve(null);
       return;
     }
@@ -123,7 +123,7 @@ function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Pro
       size += chunk.length;
       if (size > limit) {
         done = true;
-        refuseBody(req, res, `body over ${limit} bytes`);
+        refuseBody(req, res, tooLarge);
         resolve(null);
         return;
       }
@@ -365,7 +365,8 @@ const coreUpload: Handler = (req, res, { updates, coreMaxBytes }) => {
     refuseBody(req, res, `Content-Type must be application/wasm, not "${type}"`, 415);
     return;
   }
-  void readBody(req, res, coreMaxBytes).then(async (body) => {
+  // Over the limit the body is not read: the validator's own TOO_LARGE text.
+  void readBody(req, res, coreMaxBytes, `${updates.textOf('TOO_LARGE')} (${coreMaxBytes} bytes)`).then(async (body) => {
     if (body === null || res.headersSent) return;
     sendUpdateReply(res, await updates.upload(new Uint8Array(body)));
   });

@@ -49,7 +49,7 @@ test("refusals: nothing changes, each with its status and one-line reason", asyn
     ["wrong content type", () => putCore(good, "application/octet-stream"), 415, /application\/wasm/],
     ["not wasm", () => putCore(new TextEncoder().encode("<html>not a core</html>")), 400, /not a WebAssembly/],
     ["cut short", () => putCore(new Uint8Array(good.subarray(0, good.length - 80))), 400, /refused/],
-    ["oversize", () => putCore(new Uint8Array(40 * 1024)), 413, /over/],
+    ["oversize", () => putCore(new Uint8Array(40 * 1024)), 413, /larger than the size limit/],
     ["traps in init", () => putCore(cores.trapsInInit(11)), 422, /failed its trial.*trapped/],
     ["wrong key", () => putCore(other.release(12)), 403, /signature does not verify/],
   ];

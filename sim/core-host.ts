@@ -43,6 +43,11 @@ export class CoreFault extends Error {
   override name = 'CoreFault';
 }
 
+/** docs/abi.md led_set(on, id): on is 0/1 and id >= 0, or the core is at fault. */
+function checkLedSet(on: number, id: number): void {
+  if ((on !== 0 && on !== 1) || id < 0) throw new CoreFault(`led_set(${on}, ${id}): on must be 0/1, id >= 0`);
+}
+
 /** A trap or a CoreFault: the instance is discarded and started again. */
 export function isFault(e: unknown): e is Error {
   return e instanceof WebAssembly.RuntimeError || e instanceof CoreFault;
@@ -119,7 +124,7 @@ export class CoreHost {
     return {
       host: {
         led_set: (on: number, id: number): void => {
-          if ((on !== 0 && on !== 1) || id < 0) throw new CoreFault(`led_set(${on}, ${id}): on must be 0/1, id >= 0`);
+          checkLedSet(on, id);
           const changed = on !== this.lastLed;
           this.lastLed = on;
           this.lastId = id;
@@ -186,7 +191,7 @@ export class CoreHost {
     const imports = {
       host: {
         led_set: (on: number, i: number): void => {
-          if ((on !== 0 && on !== 1) || i < 0) throw new CoreFault(`led_set(${on}, ${i})`);
+          checkLedSet(on, i);
           led = on;
           id = i;
         },

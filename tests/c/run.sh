@@ -119,7 +119,7 @@ fuzz fuzz_http_coding 1000000 "host/portable/http_coding.c" -max_len=96
 # The signed-core validator and the DER parser of core_sig.c: untrusted
 # uploads. Seeds are fixtures; the dictionary holds the names and opcodes the
 # validator looks for.
-fuzz fuzz_core_image 300000 "host/portable/core_image.c host/portable/wasm_code.c host/portable/core_abi.c host/portable/core_sig.c -lmbedcrypto" \
+fuzz fuzz_core_image 300000 "host/portable/core_image.c host/portable/wasm_code.c host/portable/core_abi.c host/portable/core_sig.c -I tests/c/support tests/c/support/der_encode.c -lmbedcrypto" \
   -dict="$fuzz_dir/core_image.dict"
 # The rollback request body (JSON + base64).
 fuzz fuzz_core_rollback 300000 "host/portable/core_rollback.c" -dict="$fuzz_dir/core_rollback.dict"

@@ -14,7 +14,7 @@
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I host/portable \
  *     tests/c/fuzz/fuzz_core_image.c host/portable/core_image.c \
  *     host/portable/wasm_code.c host/portable/core_abi.c host/portable/core_sig.c \
- *     -lmbedcrypto -o fuzz_core_image
+ *     -I tests/c/support tests/c/support/der_encode.c -lmbedcrypto -o fuzz_core_image
  *   ./fuzz_core_image NEW_DIR tests/c/fuzz/corpus/core_image -dict=tests/c/fuzz/core_image.dict -runs=N
  * (tests/c/run.sh does this with a fixed budget; new inputs go to NEW_DIR.)
  */
@@ -24,14 +24,10 @@
 
 #include "core_image.h"
 #include "core_sig.h"
+#include "der_encode.h"
 #include "wasm_code.h"
 
-#define CHECK(cond)                                                                                                    \
-    do {                                                                                                               \
-        if (!(cond)) {                                                                                                 \
-            __builtin_trap();                                                                                          \
-        }                                                                                                              \
-    } while (0)
+#include "fuzz_check.h"
 
 static const uint8_t *s_data;
 static size_t s_hashed_len;
@@ -95,25 +91,7 @@ static void check_der(const uint8_t *data, size_t size)
     }
     /* Re-encode canonically: must give back the input byte for byte. */
     uint8_t der[80];
-    size_t n = 2;
-    const uint8_t *ints[2] = {r, s};
-    for (int k = 0; k < 2; k++) {
-        size_t skip = 0;
-        while (skip < 31 && ints[k][skip] == 0) {
-            skip++;
-        }
-        size_t vlen = 32 - skip;
-        int pad = (ints[k][skip] & 0x80) != 0;
-        der[n++] = 0x02;
-        der[n++] = (uint8_t)(vlen + (size_t)pad);
-        if (pad) {
-            der[n++] = 0;
-        }
-        memcpy(der + n, ints[k] + skip, vlen);
-        n += vlen;
-    }
-    der[0] = 0x30;
-    der[1] = (uint8_t)(n - 2);
+    size_t n = der_encode(r, s, der);
     CHECK(n == size && memcmp(der, data, n) == 0);
 }
 

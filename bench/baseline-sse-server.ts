@@ -4,7 +4,9 @@
  * a Set of open responses, GET /demo_sse registers one (headers, first frame
  * with retry:), POST /broadcast toggles a boolean and writes one frame to
  * every response, GET /state answers {"clients":n}. No core, no queue, no
- * debounce, no per-client buffer limit.
+ * debounce, no per-client buffer limit. Its streams are framed and written
+ * like the simulator's (no length, no chunked coding, frames straight onto
+ * the socket), so the two differ by the core and its host, not by framing.
  *
  *   node --import tsx bench/baseline-sse-server.ts [--port N]
  *
@@ -25,8 +27,10 @@ const server = createServer((req, res) => {
   const path = (req.url ?? '/').split('?', 1)[0];
   if (req.method === 'GET' && path === '/demo_sse') {
     req.socket.setNoDelay(true);
-    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
-    res.write(frame(true));
+    res.removeHeader('Transfer-Encoding');
+    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'close' });
+    res.flushHeaders();
+    res.socket?.write(frame(true));
     clients.add(res);
     res.once('close', () => clients.delete(res));
     return;
@@ -37,7 +41,7 @@ const server = createServer((req, res) => {
       led = !led;
       id++;
       const f = frame(false);
-      for (const c of clients) c.write(f);
+      for (const c of clients) c.socket?.write(f);
       res.writeHead(204);
       res.end();
     });

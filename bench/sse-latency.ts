@@ -1,22 +1,33 @@
 // End-to-end latency of the simulator against a minimal Node SSE broadcast
 // server (bench/baseline-sse-server.ts).
 //
-// Both servers run as child processes; N raw node:net clients (no EventSource
-// library) are connected to each. A trial sends one request on a kept-alive
-// control connection and stamps t0 just before writing it; each client's
-// latency is the arrival time of the frame carrying the new id minus t0.
-//   - sim, release: POST /sim/switch up, after a down held > debounce window.
+// Both servers run as child processes. Their N clients are one C process per
+// server (bench/sse-probe.c): N sockets in one epoll loop, each frame's
+// arrival stamped with CLOCK_MONOTONIC, the clock of process.hrtime. A Node
+// client fleet would itself need about 1-2 ms to read 100 sockets in one
+// event loop, more than what is measured.
+//
+//   - sim, release: POST /sim/switch down, hold > window, POST /sim/switch up.
 //     The frame can only leave once the release has been stable for the
-//     window (30 ms by default): the core asks to be polled exactly then, so
-//     "minus window" subtracts the configured window and what remains is work.
-//   - sim, click:   PUT /icon "led" (no debounce: the host-path cost).
-//   - baseline:     POST /broadcast.
-// Trials alternate sim/baseline so drift hits both alike.
+//     window (30 ms by default). Latency is counted from the switch edge,
+//     which the simulator stamps the moment the level changes
+//     (/sim/state switch_edge_us, as a board's interrupt stamps its edge),
+//     minus the window: what remains is the host waking the core and the
+//     fan-out. The same arrivals are also counted from t0, the bench's write
+//     of the POST that moves the virtual switch (HTTP on loopback included).
+//   - sim, click:   PUT /icon "led" (no debounce), from t0.
+//   - baseline:     POST /broadcast, from t0.
+// t0 is stamped right before the request is written. Trials alternate
+// sim/baseline so drift hits both alike.
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { Agent } from 'node:http';
-import { performance } from 'node:perf_hooks';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
-import { SimChild, type MemoryUsage } from '../tests/support/load-sim.ts';
-import { agentRequest, percentile, RawSseClient, type SseFrame } from '../tests/support/raw-http.ts';
+import { ROOT, SimChild } from '../tests/support/load-sim.ts';
+import { agentRequest, percentile } from '../tests/support/raw-http.ts';
+import { pollUntil } from '../tests/support/wait.ts';
 
 export interface Stats {
   samples: number;
@@ -27,8 +38,10 @@ export interface Stats {
 
 export interface LatencyRow {
   n: number;
-  releaseRaw: Stats;
-  releaseMinusWindow: Stats;
+  /** Arrival at each client − the switch edge − the window. */
+  releaseFromEdge: Stats;
+  /** Arrival − the write of POST /sim/switch up − the window. */
+  releaseFromRequest: Stats;
   click: Stats;
   baseline: Stats;
 }
@@ -40,80 +53,66 @@ export interface LatencyReport {
   notes: string[];
 }
 
-function stats(values: number[]): Stats {
+export function stats(values: number[]): Stats {
   const s = [...values].sort((a, b) => a - b);
   return { samples: s.length, p50: percentile(s, 50), p99: percentile(s, 99), max: s[s.length - 1] ?? NaN };
 }
 
-/** A set of N SSE clients on one server, with per-trial frame accounting. */
-export class Fleet {
-  readonly clients: RawSseClient[] = [];
-  private expectAbove = Infinity;
-  private t0 = 0;
-  private got = new Set<RawSseClient>();
-  private latencies: number[] = [];
-  private done: (() => void) | null = null;
+/** Compiles bench/sse-probe.c (cc -O2) into test-output/bench/; returns the executable. */
+export function buildProbe(): string {
+  const dir = join(ROOT, 'test-output', 'bench');
+  mkdirSync(dir, { recursive: true });
+  const exe = join(dir, 'sse-probe');
+  const cc = spawnSync('cc', ['-std=c11', '-O2', '-Wall', '-o', exe, join(ROOT, 'bench', 'sse-probe.c')], { encoding: 'utf8' });
+  if (cc.error || cc.status !== 0) {
+    throw new Error(`building bench/sse-probe.c failed (it needs a C compiler: npm run setup installs gcc):\n${cc.stderr ?? cc.error?.message}`);
+  }
+  return exe;
+}
 
-  constructor(readonly port: number) {}
+/** N SSE clients of one server, in a bench/sse-probe.c process. */
+export class Probe {
+  /** The highest state id the clients have seen. */
+  lastId: number;
+  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly lines: AsyncIterator<string>;
 
-  private onFrame = (f: SseFrame, c: RawSseClient): void => {
-    if (f.data === undefined || Number(f.id) <= this.expectAbove || this.got.has(c)) return;
-    this.got.add(c);
-    this.latencies.push(f.at - this.t0);
-    if (this.got.size === this.clients.length) this.done?.();
-  };
-
-  /** Opens clients (50 at a time) until there are n, each having its first frame. */
-  async grow(n: number): Promise<void> {
-    while (this.clients.length < n) {
-      const batch = Math.min(50, n - this.clients.length);
-      const opened = await Promise.all(
-        Array.from({ length: batch }, () => RawSseClient.open(this.port, { onFrame: this.onFrame, timeoutMs: 10_000 })),
-      );
-      for (const c of opened) {
-        if (c.head?.status !== 200) throw new Error(`GET /demo_sse answered ${c.head?.statusLine}: ${c.body}`);
-      }
-      await Promise.all(opened.map((c) => c.waitFrames(1, 10_000)));
-      this.clients.push(...opened);
-    }
+  private constructor(child: ChildProcessWithoutNullStreams, lines: AsyncIterator<string>, lastId: number) {
+    this.child = child;
+    this.lines = lines;
+    this.lastId = lastId;
   }
 
-  /** Highest state id every client has seen. */
-  lastId(): number {
-    let id = -1;
-    for (const c of this.clients) id = Math.max(id, Number(c.lastState()?.id ?? -1));
-    return id;
+  /** Connects n clients to the server on `port`; resolves once each has its first frame. */
+  static async open(exe: string, port: number, n: number): Promise<Probe> {
+    const child = spawn(exe, [String(port), String(n)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+    const first = await Probe.next(lines, child);
+    const m = /^ready (-?\d+)$/.exec(first);
+    if (!m) throw new Error(`sse-probe: expected "ready <id>", got "${first}"`);
+    return new Probe(child, lines, Number(m[1]));
   }
 
-  /** Arms the accounting for frames with id > afterId; t0 is stamped by `stamp()`. */
-  arm(afterId: number): Promise<number[]> {
-    this.expectAbove = afterId;
-    this.got = new Set();
-    this.latencies = [];
-    return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`only ${this.got.size}/${this.clients.length} clients got a frame with id > ${afterId} within 10 s`)),
-        10_000,
-      );
-      this.done = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      if (this.clients.length === 0) this.done();
-    }).then(() => {
-      this.done = null;
-      this.expectAbove = Infinity;
-      return this.latencies;
-    });
+  private static async next(lines: AsyncIterator<string>, child: ChildProcessWithoutNullStreams): Promise<string> {
+    const r = await lines.next();
+    if (r.done) throw new Error(`sse-probe exited (${child.exitCode ?? child.signalCode}) before answering`);
+    const line = r.value as string;
+    if (line.startsWith('error')) throw new Error(`sse-probe: ${line}`);
+    return line;
   }
 
-  stamp(): void {
-    this.t0 = performance.now();
+  /** Waits until every client has a frame newer than lastId; returns each one's arrival (ns). */
+  async nextFrame(): Promise<bigint[]> {
+    this.child.stdin.write(`above ${this.lastId}\n`);
+    const [tag, id, ...times] = (await Probe.next(this.lines, this.child)).split(' ');
+    if (tag !== 'ok' || id === undefined) throw new Error(`sse-probe: unexpected answer "${tag} ${id}"`);
+    this.lastId = Number(id);
+    return times.map(BigInt);
   }
 
-  closeAll(): void {
-    for (const c of this.clients) c.close();
-    this.clients.length = 0;
+  close(): void {
+    this.child.stdin.end();
+    this.child.kill();
   }
 }
 
@@ -129,106 +128,117 @@ export interface LatencyOptions {
   log: (line: string) => void;
 }
 
+const msSince = (at: bigint, from: bigint): number => Number(at - from) / 1e6;
+
 export async function measureLatency(opts: LatencyOptions): Promise<LatencyReport> {
+  const exe = buildProbe();
   const maxN = Math.max(...opts.ns);
   const sim = await SimChild.start({ maxClients: maxN + 16, debounceMs: opts.debounceMs });
   const base = await SimChild.start({ script: 'bench/baseline-sse-server.ts' });
   const simAgent = new Agent({ keepAlive: true, maxSockets: 1 });
   const baseAgent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const simFleet = new Fleet(sim.port);
-  const baseFleet = new Fleet(base.port);
   const latency: LatencyRow[] = [];
   const trials: Record<number, number> = {};
   const notes: string[] = [];
+  const probes: Probe[] = [];
+  const open = async (port: number, n: number): Promise<Probe> => {
+    const p = await Probe.open(exe, port, n);
+    probes.push(p);
+    return p;
+  };
+  const closeProbes = (): void => {
+    for (const p of probes.splice(0)) p.close();
+  };
+  let t0 = 0n;
+  const stamp = (): void => {
+    t0 = process.hrtime.bigint();
+  };
   try {
-    opts.log(`  simulator pid ${sim.pid} at ${sim.url}, baseline pid ${base.pid} at ${base.url}`);
+    opts.log(`  simulator pid ${sim.pid} at ${sim.url}, baseline pid ${base.pid} at ${base.url}; clients: ${exe}`);
     // Warm both paths (JIT, first connections) before anything is measured.
-    await simFleet.grow(1);
-    await baseFleet.grow(1);
-    for (let i = 0; i < 20; i++) {
-      const a = simFleet.arm(simFleet.lastId());
-      await expectStatus(agentRequest(simAgent, sim.port, 'PUT', '/icon', 'led', () => simFleet.stamp()), 204, 'PUT /icon');
-      await a;
-      const b = baseFleet.arm(baseFleet.lastId());
-      await expectStatus(agentRequest(baseAgent, base.port, 'POST', '/broadcast', '', () => baseFleet.stamp()), 204, 'POST /broadcast');
-      await b;
+    {
+      const s = await open(sim.port, 1);
+      const b = await open(base.port, 1);
+      for (let i = 0; i < 20; i++) {
+        await expectStatus(agentRequest(simAgent, sim.port, 'PUT', '/icon', 'led'), 204, 'PUT /icon');
+        await s.nextFrame();
+        await expectStatus(agentRequest(baseAgent, base.port, 'POST', '/broadcast', ''), 204, 'POST /broadcast');
+        await b.nextFrame();
+      }
+      closeProbes();
+      await pollClients(sim, 0);
+      await delay(200);
     }
-    simFleet.closeAll();
-    baseFleet.closeAll();
-    await pollClients(sim, 0);
-    await delay(200);
 
     for (const n of opts.ns) {
       const t = opts.trials(n);
       trials[n] = t;
       const started = performance.now();
-      await simFleet.grow(n);
-      await baseFleet.grow(n);
+      const simProbe = await open(sim.port, n);
+      const baseProbe = await open(base.port, n);
       const st = await sim.state();
       if (st.clients !== n) throw new Error(`simulator reports ${st.clients} clients, expected ${n}`);
       opts.log(`  N=${n}: connected in ${Math.round(performance.now() - started)} ms; ${t} trials per path`);
 
-      const release: number[] = [];
+      const fromEdge: number[] = [];
+      const fromRequest: number[] = [];
       const click: number[] = [];
       const baseline: number[] = [];
       for (let i = 0; i < t; i++) {
         // Press and hold well past the window, then measure the release.
-        await expectStatus(agentRequest(simAgent, sim.port, 'POST', '/sim/switch', 'down', () => {}), 204, 'POST /sim/switch down');
+        await expectStatus(agentRequest(simAgent, sim.port, 'POST', '/sim/switch', 'down'), 204, 'POST /sim/switch down');
         await delay(opts.debounceMs + 30);
-        let a = simFleet.arm(simFleet.lastId());
-        await expectStatus(agentRequest(simAgent, sim.port, 'POST', '/sim/switch', 'up', () => simFleet.stamp()), 204, 'POST /sim/switch up');
-        release.push(...(await a));
+        await expectStatus(agentRequest(simAgent, sim.port, 'POST', '/sim/switch', 'up', stamp), 204, 'POST /sim/switch up');
+        const arrivals = await simProbe.nextFrame();
+        const edgeUs = (await sim.state()).switch_edge_us;
+        if (edgeUs === null) throw new Error('GET /sim/state has no switch_edge_us after a release');
+        const edge = BigInt(edgeUs) * 1000n;
+        // The core sees whole ms, so a frame may leave up to 1 ms before edge +
+        // window; earlier means the two processes' clocks are not one clock.
+        if (edge < t0 || arrivals.some((a) => msSince(a, edge) < opts.debounceMs - 1.5)) {
+          throw new Error('the switch edge and the frames disagree with the bench clock: is CLOCK_MONOTONIC shared by the processes?');
+        }
+        for (const a of arrivals) {
+          fromEdge.push(msSince(a, edge) - opts.debounceMs);
+          fromRequest.push(msSince(a, t0) - opts.debounceMs);
+        }
         await delay(10);
-        a = simFleet.arm(simFleet.lastId());
-        await expectStatus(agentRequest(simAgent, sim.port, 'PUT', '/icon', 'led', () => simFleet.stamp()), 204, 'PUT /icon');
-        click.push(...(await a));
+        await expectStatus(agentRequest(simAgent, sim.port, 'PUT', '/icon', 'led', stamp), 204, 'PUT /icon');
+        for (const a of await simProbe.nextFrame()) click.push(msSince(a, t0));
         await delay(10);
-        a = baseFleet.arm(baseFleet.lastId());
-        await expectStatus(agentRequest(baseAgent, base.port, 'POST', '/broadcast', '', () => baseFleet.stamp()), 204, 'POST /broadcast');
-        baseline.push(...(await a));
+        await expectStatus(agentRequest(baseAgent, base.port, 'POST', '/broadcast', '', stamp), 204, 'POST /broadcast');
+        for (const a of await baseProbe.nextFrame()) baseline.push(msSince(a, t0));
         await delay(10);
       }
       const row: LatencyRow = {
         n,
-        releaseRaw: stats(release),
-        releaseMinusWindow: stats(release.map((v) => v - opts.debounceMs)),
+        releaseFromEdge: stats(fromEdge),
+        releaseFromRequest: stats(fromRequest),
         click: stats(click),
         baseline: stats(baseline),
       };
       latency.push(row);
-      opts.log(`  N=${n}: release p50 ${ms(row.releaseRaw.p50)} p99 ${ms(row.releaseRaw.p99)}; click p50 ${ms(row.click.p50)} p99 ${ms(row.click.p99)}; baseline p50 ${ms(row.baseline.p50)} p99 ${ms(row.baseline.p99)} (${Math.round((performance.now() - started) / 100) / 10} s)`);
+      opts.log(
+        `  N=${n}: release − window from the edge p50 ${ms(row.releaseFromEdge.p50)} p99 ${ms(row.releaseFromEdge.p99)}, from the request p50 ${ms(row.releaseFromRequest.p50)} p99 ${ms(row.releaseFromRequest.p99)}; ` +
+          `click p50 ${ms(row.click.p50)} p99 ${ms(row.click.p99)}; baseline p50 ${ms(row.baseline.p50)} p99 ${ms(row.baseline.p99)} (${Math.round((performance.now() - started) / 100) / 10} s)`,
+      );
+      closeProbes();
+      await pollClients(sim, 0);
     }
     const final = await sim.state();
     if (final.dropped !== 0) notes.push(`the core dropped ${final.dropped} events during the run`);
     return { debounceMs: opts.debounceMs, trials, latency, notes };
   } finally {
-    simFleet.closeAll();
-    baseFleet.closeAll();
+    closeProbes();
     simAgent.destroy();
     baseAgent.destroy();
     await Promise.all([sim.stop(), base.stop()]);
   }
 }
 
-/**
- * Memory after a full GC, once V8 has had time to hand freed pages back:
- * GC, wait, GC again, read (RSS otherwise lags the heap by several MiB).
- */
-export async function settledMemory(p: SimChild): Promise<MemoryUsage> {
-  await p.memory();
-  await delay(500);
-  return p.memory();
-}
-
+/** Waits until the simulator reports `want` SSE clients (10 s at most). */
 export async function pollClients(sim: SimChild, want: number): Promise<void> {
-  const deadline = performance.now() + 10_000;
-  for (;;) {
-    const s = await sim.state();
-    if (s.clients === want) return;
-    if (performance.now() > deadline) throw new Error(`simulator still reports ${s.clients} clients, expected ${want}`);
-    await delay(20);
-  }
+  await pollUntil(() => sim.state(), (s) => s.clients === want, 10_000, `simulator reporting ${want} SSE clients`);
 }
 
-const mb = (b: number): string => `${(b / 1048576).toFixed(1)} MiB`;
 const ms = (v: number): string => `${v.toFixed(2)} ms`;

@@ -7,8 +7,45 @@
 // per client is the least-squares slope over the steps, which removes the
 // constant offsets and averages out most GC/allocator noise; R² says how
 // linear the points were.
+import { setTimeout as delay } from 'node:timers/promises';
 import { SimChild, type MemoryUsage } from '../tests/support/load-sim.ts';
-import { Fleet, pollClients, settledMemory } from './sse-latency.ts';
+import { RawSseClient } from '../tests/support/raw-http.ts';
+import { pollClients } from './sse-latency.ts';
+
+/** Raw node:net SSE clients on one server (memory needs them open, not timed). */
+class Fleet {
+  private readonly clients: RawSseClient[] = [];
+
+  constructor(private readonly port: number) {}
+
+  /** Opens clients (50 at a time) until there are n, each having its first frame. */
+  async grow(n: number): Promise<void> {
+    while (this.clients.length < n) {
+      const batch = Math.min(50, n - this.clients.length);
+      const opened = await Promise.all(Array.from({ length: batch }, () => RawSseClient.open(this.port, { timeoutMs: 10_000 })));
+      for (const c of opened) {
+        if (c.head?.status !== 200) throw new Error(`GET /demo_sse answered ${c.head?.statusLine}: ${c.body}`);
+      }
+      await Promise.all(opened.map((c) => c.waitFrames(1, 10_000)));
+      this.clients.push(...opened);
+    }
+  }
+
+  closeAll(): void {
+    for (const c of this.clients) c.close();
+    this.clients.length = 0;
+  }
+}
+
+/**
+ * Memory after a full GC, once V8 has had time to hand freed pages back:
+ * GC, wait, GC again, read (RSS otherwise lags the heap by several MiB).
+ */
+async function settledMemory(p: SimChild): Promise<MemoryUsage> {
+  await p.memory();
+  await delay(500);
+  return p.memory();
+}
 
 export interface MemoryStep {
   n: number;

@@ -61,4 +61,9 @@ export interface SimState {
   dropped: number;
   id: number;
   restarts: number;
+  /** When the switch last changed level, in microseconds of the host's
+   * CLOCK_MONOTONIC (process.hrtime); null before the first edge. The
+   * latency bench measures release → frame from it, as a board would from
+   * its interrupt's timestamp. */
+  switch_edge_us: number | null;
 }

@@ -9,6 +9,8 @@ import type { CoreHost } from './core-host.ts';
 export class Board {
   /** Raw level of the switch: 0 = pressed, 1 = released. */
   private level: 0 | 1 = 1;
+  /** process.hrtime of the last level change, in µs (null: none yet). */
+  lastEdgeUs: number | null = null;
   private pressTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly core: CoreHost;
 
@@ -45,6 +47,7 @@ export class Board {
   private edge(level: 0 | 1): void {
     if (level === this.level) return;
     this.level = level;
+    this.lastEdgeUs = Number(process.hrtime.bigint() / 1000n);
     this.core.switchEdge(level);
   }
 }

@@ -3,6 +3,11 @@
  * block: a client whose unsent output grows past `maxBuffered` bytes (a stuck
  * reader) is dropped, so it cannot delay the others. A closed or broken
  * connection is unregistered at once and reported through `onClose`.
+ *
+ * Frames go straight onto the socket, as the board sends them: the response
+ * head has no length and no chunked coding (sim/http.ts), so the stream's
+ * bytes are the frames, and each write leaves at once instead of waiting for
+ * Node's end-of-tick uncork, which would hold every client until the last.
  */
 import type { ServerResponse } from 'node:http';
 import type { FrameSink } from './core-host.ts';
@@ -59,12 +64,13 @@ export class Clients implements FrameSink {
   send(id: number, frame: Uint8Array): boolean {
     const res = this.map.get(id);
     if (!res) return false;
-    if (res.destroyed || res.writableEnded || !res.socket || res.socket.destroyed) {
+    const socket = res.socket;
+    if (res.destroyed || !socket || socket.destroyed || !socket.writable) {
       this.drop(id, 'connection gone');
       return false;
     }
-    res.write(frame);
-    if (res.writableLength > this.opts.maxBuffered) {
+    socket.write(frame);
+    if (socket.writableLength > this.opts.maxBuffered) {
       this.drop(id, `send buffer over ${this.opts.maxBuffered} bytes`);
       return false;
     }
@@ -72,7 +78,8 @@ export class Clients implements FrameSink {
   }
 
   broadcast(frame: Uint8Array): void {
-    for (const id of [...this.map.keys()]) this.send(id, frame);
+    // A Map may lose entries while it is iterated (send drops stuck clients).
+    for (const id of this.map.keys()) this.send(id, frame);
   }
 
   /** Unregisters and closes a client. */

@@ -247,10 +247,14 @@ const sse: Handler = (req, res, { core, clients, log }) => {
   }
   req.socket.setNoDelay(true);
   req.socket.setTimeout(0);
+  // The board's head (docs/abi.md): no length, no chunked coding, so the
+  // body is the frames and ends when the connection closes. Frames are then
+  // written to the socket itself (sim/clients.ts).
+  res.removeHeader('Transfer-Encoding');
   res.writeHead(200, {
     'Content-Type': 'text/event-stream',
     'Cache-Control': 'no-cache',
-    Connection: 'keep-alive',
+    Connection: 'close',
     'X-Accel-Buffering': 'no',
   });
   res.flushHeaders();

@@ -144,7 +144,7 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
 
   const state = (): SimState => {
     const s = host.state();
-    return { led: s.led, clients: clients.size, dropped: s.dropped, id: s.id, restarts: host.restarts };
+    return { led: s.led, clients: clients.size, dropped: s.dropped, id: s.id, restarts: host.restarts, switch_edge_us: board.lastEdgeUs };
   };
 
   const server = createSimServer(

@@ -49,9 +49,12 @@ static const char *TAG = "http";
 static http_server_config_t s_cfg;
 static httpd_handle_t s_server;
 
+/* No length and no chunked coding: the body is the frames and ends when the
+ * connection closes (docs/abi.md; the simulator frames its streams alike). */
 static const char SSE_HEAD[] = "HTTP/1.1 200 OK\r\n"
                                "Content-Type: text/event-stream\r\n"
                                "Cache-Control: no-cache\r\n"
+                               "Connection: close\r\n"
                                "\r\n";
 
 /* The page's strong ETag, built with it (web/build.mjs,

@@ -184,6 +184,19 @@ describe('POST /sim/switch', () => {
       assert.equal(sim.board.pressed, false);
     });
   });
+
+  test('each edge is stamped in /sim/state switch_edge_us, on the process clock; a repeated level is no edge', async () => {
+    const us = (): number => Number(process.hrtime.bigint() / 1000n);
+    const before = us();
+    assert.equal((await rawRequest(base, 'POST', '/sim/switch', { body: 'down' })).status, 204);
+    const pressed = (await simState(base)).switch_edge_us;
+    assert.ok(pressed !== null && pressed >= before && pressed <= us(), `${pressed} within [${before}, now]`);
+    assert.equal((await rawRequest(base, 'POST', '/sim/switch', { body: 'down' })).status, 204);
+    assert.equal((await simState(base)).switch_edge_us, pressed, 'same level: no new edge');
+    assert.equal((await rawRequest(base, 'POST', '/sim/switch', { body: 'up' })).status, 204);
+    const released = (await simState(base)).switch_edge_us;
+    assert.ok(released !== null && released > pressed);
+  });
 });
 
 describe('GET /demo_sse', () => {
@@ -223,6 +236,32 @@ describe('GET /demo_sse', () => {
       for (const s of streams) s.close();
     }
     await waitFor('clients unregistered after close', async () => (await simState(base)).clients === 0);
+  });
+
+  test('the body is the frames themselves, as the board sends them: no length, no chunked coding', async () => {
+    const port = Number(new URL(base).port);
+    const socket = connect({ host: '127.0.0.1', port });
+    let bytes = '';
+    socket.on('data', (d: Buffer) => (bytes += d.toString('latin1')));
+    socket.write(`GET /demo_sse HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`);
+    try {
+      await waitFor('the head and the first frame', () => /\r\n\r\n[^]*\n\n/.test(bytes));
+      const split = bytes.indexOf('\r\n\r\n');
+      const head = bytes.slice(0, split).toLowerCase();
+      assert.match(head, /^http\/1\.1 200/);
+      assert.doesNotMatch(head, /transfer-encoding|content-length/);
+      assert.match(head, /\r\nconnection: close/);
+      const s0 = await simState(base);
+      const first = bytes.slice(split + 4);
+      assert.equal(first, `retry: 2000\nid: ${s0.id}\ndata: {"led":${s0.led}}\n\n`);
+      assert.equal(await putIcon(base, 'led'), 204);
+      const want = `id: ${s0.id + 1}\ndata: {"led":${!s0.led}}\n\n`;
+      await waitFor('the toggle frame', () => bytes.length >= split + 4 + first.length + want.length);
+      assert.equal(bytes.slice(split + 4 + first.length), want);
+    } finally {
+      socket.destroy();
+    }
+    await waitFor('client unregistered', async () => (await simState(base)).clients === 0);
   });
 
   test('a closed stream frees its slot at once', async () => {

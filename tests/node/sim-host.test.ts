@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { describe, test } from 'node:test';
 import binaryen from 'binaryen';
-import { EVENT_CLIENT_OPEN, EVENT_REFRESH } from '../../sim/abi.ts';
+import { EVENT_CLIENT_OPEN, EVENT_REFRESH, PUT_OK } from '../../sim/abi.ts';
 import { Clients } from '../../sim/clients.ts';
 import { CoreHost, type FrameSink } from '../../sim/core-host.ts';
 import { startSimulator } from '../../sim/index.ts';
@@ -160,18 +160,28 @@ describe('core host imports', () => {
 });
 
 /** A stand-in for an SSE ServerResponse: records writes, buffered bytes settable. */
-class FakeResponse extends EventEmitter {
+/** An event-stream response: the registry writes frames to its socket (sim/clients.ts). */
+class FakeSocket extends EventEmitter {
   written: string[] = [];
   writableLength = 0;
+  writable = true;
   destroyed = false;
-  writableEnded = false;
-  readonly socket = Object.assign(new EventEmitter(), { destroyed: false });
   write(b: Uint8Array): boolean {
     this.written.push(Buffer.from(b).toString());
     return true;
   }
+}
+
+class FakeResponse extends EventEmitter {
+  destroyed = false;
+  readonly socket = new FakeSocket();
+  get written(): string[] {
+    return this.socket.written;
+  }
   destroy(): void {
     this.destroyed = true;
+    this.socket.destroyed = true;
+    this.socket.writable = false;
     this.emit('close');
   }
 }
@@ -220,6 +230,27 @@ describe('event-driven core host (dist/core.wasm)', () => {
     host.stop();
   });
 
+  test('the LED observer (the terminal line) hears of a toggle only after its frame went out', () => {
+    const order: string[] = [];
+    const sink = new RecordingSink();
+    const broadcast = sink.broadcast.bind(sink);
+    sink.broadcast = (frame) => {
+      order.push('frame');
+      broadcast(frame);
+    };
+    const host = new CoreHost(releaseCore(), {
+      debounceMs: 30,
+      keepaliveMs: 0,
+      sink,
+      now: () => 0,
+      log: () => {},
+      onLed: (on) => order.push(`led ${on}`),
+    });
+    assert.equal(host.iconPut(Buffer.from('led'), 3), PUT_OK);
+    assert.deepEqual(order, ['frame', 'led true']);
+    host.stop();
+  });
+
   test('a bouncing release is judged once, at the deadline after its last edge', async () => {
     const { host, leds } = realHost(40, 0);
     host.switchEdge(0);
@@ -252,7 +283,7 @@ describe('SSE client registry', () => {
     const a = clients.add(stuck as unknown as ServerResponse)!;
     const b = clients.add(fine as unknown as ServerResponse)!;
     clients.broadcast(Buffer.from('one\n\n'));
-    stuck.writableLength = 101; // the reader stopped reading
+    stuck.socket.writableLength = 101; // the reader stopped reading
     clients.broadcast(Buffer.from('two\n\n'));
     clients.broadcast(Buffer.from('three\n\n'));
     assert.deepEqual(fine.written, ['one\n\n', 'two\n\n', 'three\n\n']);

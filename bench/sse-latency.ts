@@ -2,8 +2,8 @@
 // server (bench/baseline-sse-server.ts).
 //
 // Both servers run as child processes. Their N clients are one C process per
-// server (bench/sse-probe.c): N sockets in one epoll loop, each frame's
-// arrival stamped with CLOCK_MONOTONIC, the clock of process.hrtime. A Node
+// server (bench/sse-probe.c): N sockets in one epoll loop, each frame stamped
+// with the kernel's receive time on CLOCK_MONOTONIC, process.hrtime's clock. A Node
 // client fleet would itself need about 1-2 ms to read 100 sockets in one
 // event loop, more than what is measured.
 //
@@ -19,11 +19,12 @@
 //   - baseline:     POST /broadcast, from t0.
 // t0 is stamped right before the request is written. Trials alternate
 // sim/baseline so drift hits both alike.
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ROOT, SimChild } from '../tests/support/load-sim.ts';
 import { agentRequest, percentile } from '../tests/support/raw-http.ts';
@@ -53,7 +54,7 @@ export interface LatencyReport {
   notes: string[];
 }
 
-export function stats(values: number[]): Stats {
+function stats(values: number[]): Stats {
   const s = [...values].sort((a, b) => a - b);
   return { samples: s.length, p50: percentile(s, 50), p99: percentile(s, 99), max: s[s.length - 1] ?? NaN };
 }
@@ -70,14 +71,17 @@ export function buildProbe(): string {
   return exe;
 }
 
+/** The probe speaks on stdin/stdout; its stderr (usage only) goes to ours. */
+type ProbeProcess = ChildProcessByStdio<Writable, Readable, null>;
+
 /** N SSE clients of one server, in a bench/sse-probe.c process. */
 export class Probe {
   /** The highest state id the clients have seen. */
   lastId: number;
-  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly child: ProbeProcess;
   private readonly lines: AsyncIterator<string>;
 
-  private constructor(child: ChildProcessWithoutNullStreams, lines: AsyncIterator<string>, lastId: number) {
+  private constructor(child: ProbeProcess, lines: AsyncIterator<string>, lastId: number) {
     this.child = child;
     this.lines = lines;
     this.lastId = lastId;
@@ -85,7 +89,7 @@ export class Probe {
 
   /** Connects n clients to the server on `port`; resolves once each has its first frame. */
   static async open(exe: string, port: number, n: number): Promise<Probe> {
-    const child = spawn(exe, [String(port), String(n)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(exe, [String(port), String(n)], { stdio: ['pipe', 'pipe', 'inherit'] });
     const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
     const first = await Probe.next(lines, child);
     const m = /^ready (-?\d+)$/.exec(first);
@@ -93,7 +97,7 @@ export class Probe {
     return new Probe(child, lines, Number(m[1]));
   }
 
-  private static async next(lines: AsyncIterator<string>, child: ChildProcessWithoutNullStreams): Promise<string> {
+  private static async next(lines: AsyncIterator<string>, child: ProbeProcess): Promise<string> {
     const r = await lines.next();
     if (r.done) throw new Error(`sse-probe exited (${child.exitCode ?? child.signalCode}) before answering`);
     const line = r.value as string;

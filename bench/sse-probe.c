@@ -61,18 +61,22 @@ typedef struct {
   size_t line_len;
   int64_t pending_id; /* id: of the frame being read, -1 if none yet */
   frame_mark_t hist[HISTORY];
-  unsigned hist_next;
-  unsigned frames;
+  unsigned hist_next; /* frames recorded so far */
 } client_t;
 
 static client_t *s_clients;
 static int s_n;
 
+static int64_t ts_ns(const struct timespec *ts)
+{
+  return (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
+}
+
 static uint64_t now_ns(void)
 {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+  return (uint64_t)ts_ns(&ts);
 }
 
 static void fail(const char *what, int index)
@@ -91,7 +95,6 @@ static void on_line(client_t *c, uint64_t at)
     if (c->pending_id >= 0) {
       c->hist[c->hist_next % HISTORY] = (frame_mark_t){c->pending_id, at};
       c->hist_next++;
-      c->frames++;
     }
     c->pending_id = -1;
     return;
@@ -182,31 +185,32 @@ static int64_t realtime_offset_ns(void)
     clock_gettime(CLOCK_MONOTONIC, &a);
     clock_gettime(CLOCK_REALTIME, &r);
     clock_gettime(CLOCK_MONOTONIC, &b);
-    uint64_t ma = (uint64_t)a.tv_sec * 1000000000u + (uint64_t)a.tv_nsec;
-    uint64_t mb = (uint64_t)b.tv_sec * 1000000000u + (uint64_t)b.tv_nsec;
+    uint64_t ma = (uint64_t)ts_ns(&a);
+    uint64_t mb = (uint64_t)ts_ns(&b);
     if (mb - ma < best_gap) {
       best_gap = mb - ma;
-      best = ((int64_t)r.tv_sec * 1000000000 + r.tv_nsec) - (int64_t)(ma + (mb - ma) / 2);
+      best = ts_ns(&r) - (int64_t)(ma + (mb - ma) / 2);
     }
   }
   return best;
 }
 
 /* The kernel's receive time of the bytes just read (SO_TIMESTAMPNS, on
- * CLOCK_REALTIME) on the monotonic clock; 0 when there is none. */
-static uint64_t rx_time(struct msghdr *m)
+ * CLOCK_REALTIME) moved to the monotonic clock by `offset` (realtime −
+ * monotonic); 0 when there is none. */
+static uint64_t rx_time(struct msghdr *m, int64_t offset)
 {
   for (struct cmsghdr *h = CMSG_FIRSTHDR(m); h; h = CMSG_NXTHDR(m, h)) {
     if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_TIMESTAMPNS) {
       struct timespec ts;
       memcpy(&ts, CMSG_DATA(h), sizeof ts);
-      return (uint64_t)((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec - realtime_offset_ns());
+      return (uint64_t)(ts_ns(&ts) - offset);
     }
   }
   return 0;
 }
 
-static void read_client(int index)
+static void read_client(int index, int64_t offset)
 {
   client_t *c = &s_clients[index];
   char buf[16384];
@@ -215,7 +219,7 @@ static void read_client(int index)
     struct iovec v = {.iov_base = buf, .iov_len = sizeof buf};
     struct msghdr m = {.msg_iov = &v, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
     ssize_t r = recvmsg(c->fd, &m, MSG_DONTWAIT);
-    uint64_t at = r > 0 ? rx_time(&m) : 0;
+    uint64_t at = r > 0 ? rx_time(&m, offset) : 0;
     if (at == 0) at = now_ns();
     if (r > 0) {
       on_bytes(c, index, buf, (size_t)r, at);
@@ -265,7 +269,7 @@ static bool all_above(int64_t x)
 static bool all_have_frames(int upto)
 {
   for (int i = 0; i < upto; i++)
-    if (s_clients[i].frames == 0) return false;
+    if (s_clients[i].hist_next == 0) return false;
   return true;
 }
 
@@ -276,9 +280,12 @@ static bool pump_once(int ep, int timeout_ms)
   bool input = false;
   int k = epoll_wait(ep, ev, 256, timeout_ms);
   if (k < 0 && errno != EINTR) fail("epoll_wait failed", -1);
+  /* Once per batch: the offset moves only by NTP slewing (at most 500 ppm),
+   * nothing over the microseconds a batch takes. */
+  int64_t offset = k > 0 ? realtime_offset_ns() : 0;
   for (int i = 0; i < k; i++) {
     if (ev[i].data.u32 == UINT32_MAX) input = true;
-    else read_client((int)ev[i].data.u32);
+    else read_client((int)ev[i].data.u32, offset);
   }
   return input;
 }

@@ -159,8 +159,7 @@ describe('core host imports', () => {
   });
 });
 
-/** A stand-in for an SSE ServerResponse: records writes, buffered bytes settable. */
-/** An event-stream response: the registry writes frames to its socket (sim/clients.ts). */
+/** The socket under an event stream: the registry writes frames to it (sim/clients.ts); records writes, buffered bytes settable. */
 class FakeSocket extends EventEmitter {
   written: string[] = [];
   writableLength = 0;
@@ -172,6 +171,7 @@ class FakeSocket extends EventEmitter {
   }
 }
 
+/** A stand-in for an SSE ServerResponse. */
 class FakeResponse extends EventEmitter {
   destroyed = false;
   readonly socket = new FakeSocket();

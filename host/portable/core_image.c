@@ -67,7 +67,6 @@ typedef struct {
     uint32_t type_at[CORE_IMAGE_MAX_TYPES]; /* offset of each type's parameter count */
     uint8_t type_params[CORE_IMAGE_MAX_TYPES];
     size_t import_at, import_end; /* first import entry, end of the section */
-    uint32_t imports;
     uint32_t func_imports, table_imports, memory_imports, global_imports;
     size_t function_at, function_end; /* first function-section entry, end */
     uint32_t functions; /* defined */
@@ -355,7 +354,6 @@ static bool read_imports(ck_t *ck, wasm_rd_t *s)
         return false;
     }
     ck->import_at = (size_t)(s->p - ck->base);
-    ck->imports = n;
     for (uint32_t i = 0; i < n; i++) {
         const uint8_t *at = s->p;
         const uint8_t *module, *name;
@@ -927,12 +925,15 @@ static bool layout_ok(ck_t *ck, uint32_t heap_base, uint32_t data_end)
      * with (uint32)init <= __heap_base is the aux stack pointer, of size
      * init > aux_data_end ? init - aux_data_end : init (loader 6340-6366);
      * a non-zero size makes global.set to it a checked op that can trap
-     * (loader 14039-14059). None found: size 0 (6368-6379). */
+     * (loader 14039-14059). None found: size 0 (6368-6379). One pass over
+     * the section (validated before: these reads cannot fail), so the work
+     * stays linear however many globals come first. */
+    wasm_rd_t r = reread(ck, ck->global_at, ck->global_end);
     for (uint32_t g = 0; g < ck->globals; g++) {
         uint8_t type;
         bool mutable_, is_const;
         uint32_t init;
-        global_entry(ck, g, &type, &mutable_, &is_const, &init);
+        (void)read_global(ck, &r, &type, &mutable_, &is_const, &init);
         if (mutable_ && type == VT_I32 && is_const && init <= heap_base) {
             uint64_t size = init > aux_data_end ? init - aux_data_end : init;
             if (size != 0) {
@@ -971,7 +972,7 @@ static core_image_verdict_t check_rules(ck_t *ck, const core_image_limits_t *lim
         ck->base[ck->sig_offset] != 0x30) {
         return refuse(info, CORE_IMAGE_BAD_SIGNATURE_FORMAT, ck->sig_offset);
     }
-    if (!ck->seen_version || !ck->version_ok) {
+    if (!ck->version_ok) { /* none, or more than one */
         return refuse(info, CORE_IMAGE_NO_VERSION, 0);
     }
     if (ck->import_problem != CORE_IMAGE_OK) {

@@ -1,7 +1,5 @@
 #include "core_slots.h"
 
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #define ERASED_WORD 0xFFFFFFFFu
@@ -11,7 +9,6 @@
 /* Read-back buffer: a stack-friendly size for the core task. */
 #define VERIFY_CHUNK 64u
 
-static const char *const s_state_names[] = {"empty", "invalid", "trial", "good", "bad"};
 
 const char *core_slots_strerror(int err)
 {
@@ -36,30 +33,6 @@ const char *core_slots_strerror(int err)
         return "slot bytes do not match their SHA-256: the slot is not used";
     default:
         return "unknown core_slots error";
-    }
-}
-
-const char *core_slot_state_name(core_slot_state_t state)
-{
-    if ((unsigned)state < sizeof(s_state_names) / sizeof(s_state_names[0])) {
-        return s_state_names[state];
-    }
-    return "unknown";
-}
-
-const char *core_slot_bad_reason_name(core_slot_bad_reason_t reason)
-{
-    switch (reason) {
-    case CORE_SLOT_BAD_NONE:
-        return "none";
-    case CORE_SLOT_BAD_TRAPS:
-        return "traps";
-    case CORE_SLOT_BAD_BOOT_ATTEMPTS:
-        return "boot_attempts";
-    case CORE_SLOT_BAD_ROLLBACK:
-        return "rollback";
-    default:
-        return "unknown";
     }
 }
 
@@ -653,52 +626,3 @@ const core_slot_info_t *core_slots_info(const core_slots_t *cs, int slot)
     return valid_slot(slot) ? &cs->slot[slot] : NULL;
 }
 
-/* snprintf into what is left of buf; keeps counting past the end. */
-static void append(char *buf, size_t cap, size_t *used, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void append(char *buf, size_t cap, size_t *used, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *dst = *used < cap ? buf + *used : NULL;
-    size_t room = *used < cap ? cap - *used : 0;
-    int n = vsnprintf(dst, room, fmt, ap);
-    va_end(ap);
-    if (n > 0) {
-        *used += (size_t)n;
-    }
-}
-
-size_t core_slots_status_json(const core_slots_t *cs, char *buf, size_t cap)
-{
-    size_t used = 0;
-    if (cap > 0) {
-        buf[0] = '\0';
-    }
-    append(buf, cap, &used, "{\"boot\":\"%s\",\"max_attempts\":%u,\"slots\":[", core_slots_choice_name(cs->boot),
-           (unsigned)cs->cfg.max_attempts);
-    for (int i = 0; i < CORE_SLOTS_COUNT; i++) {
-        const core_slot_info_t *s = &cs->slot[i];
-        append(buf, cap, &used, "%s{\"slot\":\"%s\",\"state\":\"%s\"", i ? "," : "", core_slots_choice_name(i),
-               core_slot_state_name(s->state));
-        if (committed(s->state)) {
-            char hex[65];
-            for (size_t k = 0; k < 32; k++) {
-                snprintf(hex + 2 * k, 3, "%02x", s->sha256[k]);
-            }
-            append(buf, cap, &used,
-                   ",\"generation\":%lu,\"version\":%lu,\"length\":%lu,\"sha256\":\"%s\",\"attempts\":%u,\"bad_reason\":",
-                   (unsigned long)s->generation, (unsigned long)s->version, (unsigned long)s->length, hex,
-                   (unsigned)s->attempts);
-            if (s->state == CORE_SLOT_BAD) {
-                append(buf, cap, &used, "\"%s\"", core_slot_bad_reason_name(s->bad_reason));
-            } else {
-                append(buf, cap, &used, "null");
-            }
-        }
-        append(buf, cap, &used, "}");
-    }
-    append(buf, cap, &used, "]}");
-    return used;
-}

@@ -131,8 +131,6 @@ typedef enum {
 
 /* One line: what went wrong and what to do next. */
 const char *core_slots_strerror(int err);
-const char *core_slot_state_name(core_slot_state_t state);
-const char *core_slot_bad_reason_name(core_slot_bad_reason_t reason);
 /* 'A' or 'B'; "embedded" for CORE_SLOT_EMBEDDED via core_slots_choice_name(). */
 const char *core_slots_choice_name(int slot);
 
@@ -203,16 +201,6 @@ int core_slots_read(const core_slots_t *cs, int slot, uint8_t *buf, size_t cap, 
 /* The boot choice of the last scan or state change. */
 int core_slots_choice(const core_slots_t *cs);
 const core_slot_info_t *core_slots_info(const core_slots_t *cs, int slot);
-
-/*
- * The slots as a JSON object for GET /core:
- * {"boot":"A","max_attempts":3,"slots":[{"slot":"A","state":"good",
- *  "generation":2,"version":7,"length":4321,"sha256":"<64 hex>",
- *  "attempts":1,"bad_reason":null},{"slot":"B","state":"empty"}]}
- * Returns the length it needs (without the NUL), like snprintf; the output
- * is cut, NUL-terminated, when cap is smaller.
- */
-size_t core_slots_status_json(const core_slots_t *cs, char *buf, size_t cap);
 
 #ifdef __cplusplus
 }

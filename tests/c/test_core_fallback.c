@@ -13,7 +13,7 @@
 #include "core_fallback.h"
 #include "core_slots.h"
 #include "fake_flash.h"
-#include "sha256_ref.h"
+#include "core_sig.h"
 
 #define SECTOR 4096u
 #define PARTITION (6u * SECTOR)
@@ -29,7 +29,7 @@ static rig_t *rig_new(void)
     rig_t *r = calloc(1, sizeof(*r));
     assert_non_null(r);
     fake_flash_init(&r->f, PARTITION, SECTOR, 7);
-    core_slots_config_t cfg = {.flash = &r->f.flash, .sha256 = sha256_ref, .max_attempts = 0};
+    core_slots_config_t cfg = {.flash = &r->f.flash, .sha256 = core_sig_sha256, .max_attempts = 0};
     assert_int_equal(core_slots_init(&r->cs, &cfg), CORE_SLOTS_OK);
     assert_int_equal(core_slots_scan(&r->cs, r->buf, sizeof(r->buf)), CORE_SLOTS_OK);
     return r;

@@ -49,6 +49,14 @@ static void sha256_vectors(void **state)
     core_sig_sha256((const uint8_t *)"", 0, got);
     hex32("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", want);
     assert_memory_equal(got, want, 32);
+    /* One million 'a' (FIPS 180-2 appendix B.3): many blocks. */
+    uint8_t *a = malloc(1000000);
+    assert_non_null(a);
+    memset(a, 'a', 1000000);
+    core_sig_sha256(a, 1000000, got);
+    free(a);
+    hex32("cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0", want);
+    assert_memory_equal(got, want, 32);
 }
 
 /* A fixture's signature, digest and file. */

@@ -177,7 +177,8 @@ static void nesting_is_bounded(void **state)
 {
     (void)state;
     char body[256];
-    for (unsigned depth = 1; depth <= CORE_ROLLBACK_MAX_DEPTH; depth++) {
+    /* One level more than the bound is refused, though JSON.parse would take it (documented). */
+    for (unsigned depth = 1; depth <= CORE_ROLLBACK_MAX_DEPTH + 1; depth++) {
         /* {"x":[[...[]...]],"to":"previous","signature":"YWJj"}: depth - 1 arrays inside the object. */
         size_t k = 0;
         k += (size_t)snprintf(body + k, sizeof(body) - k, "{\"x\":");
@@ -191,19 +192,8 @@ static void nesting_is_bounded(void **state)
             body[k++] = '0';
         }
         (void)snprintf(body + k, sizeof(body) - k, ",\"to\":\"previous\",\"signature\":\"YWJj\"}");
-        assert_int_equal(parse_only(body), CORE_ROLLBACK_OK);
+        assert_int_equal(parse_only(body), depth <= CORE_ROLLBACK_MAX_DEPTH ? CORE_ROLLBACK_OK : CORE_ROLLBACK_NOT_JSON);
     }
-    /* One more level: refused, though JSON.parse would take it (documented). */
-    size_t k = 0;
-    k += (size_t)snprintf(body + k, sizeof(body) - k, "{\"x\":");
-    for (unsigned i = 0; i < CORE_ROLLBACK_MAX_DEPTH; i++) {
-        body[k++] = '[';
-    }
-    for (unsigned i = 0; i < CORE_ROLLBACK_MAX_DEPTH; i++) {
-        body[k++] = ']';
-    }
-    (void)snprintf(body + k, sizeof(body) - k, ",\"to\":\"previous\",\"signature\":\"YWJj\"}");
-    assert_int_equal(parse_only(body), CORE_ROLLBACK_NOT_JSON);
 }
 
 /* Buffer.from(s, 'base64') in Node 20 (printed as hex). */

@@ -12,14 +12,13 @@
 #include <string.h>
 
 #include "core_rollback.h"
+#include "fuzz_check.h"
 
 static core_rollback_result_t parse_copy(const uint8_t *data, size_t size, core_rollback_req_t *out)
 {
     /* An exact-size copy, so ASan sees any read past the body. */
     uint8_t *copy = malloc(size > 0 ? size : 1);
-    if (copy == NULL) {
-        abort();
-    }
+    CHECK(copy != NULL);
     memcpy(copy, data, size);
     core_rollback_result_t r = core_rollback_parse(copy, size, out);
     free(copy);
@@ -61,20 +60,16 @@ static void wrapped(const uint8_t *data, size_t size, const char *head, const ch
 {
     size_t hn = strlen(head), tn = strlen(tail);
     uint8_t *w = malloc(hn + size + tn);
-    if (w == NULL) {
-        abort();
-    }
+    CHECK(w != NULL);
     memcpy(w, head, hn);
     memcpy(w + hn, data, size);
     memcpy(w + hn + size, tail, tn);
     core_rollback_req_t b;
     core_rollback_result_t wr = parse_copy(w, hn + size + tn, &b);
     free(w);
-    if (!(wr == CORE_ROLLBACK_OK && b.to == CORE_ROLLBACK_TO_EMBEDDED && b.sig_len == 3 &&
-          memcmp(b.sig, "abc", 3) == 0) &&
-        !(wr == CORE_ROLLBACK_NOT_JSON && deep)) {
-        abort();
-    }
+    CHECK((wr == CORE_ROLLBACK_OK && b.to == CORE_ROLLBACK_TO_EMBEDDED && b.sig_len == 3 &&
+           memcmp(b.sig, "abc", 3) == 0) ||
+          (wr == CORE_ROLLBACK_NOT_JSON && deep));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -84,19 +79,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     core_rollback_req_t a, b;
     core_rollback_result_t r = parse_copy(data, size, &a);
-    if (parse_copy(data, size, &b) != r || memcmp(&a, &b, sizeof(a)) != 0) {
-        abort(); /* not deterministic, or *out not fully written */
-    }
-    if (r > CORE_ROLLBACK_BAD_SIGNATURE) {
-        abort();
-    }
+    /* Deterministic, and *out fully written. */
+    CHECK(parse_copy(data, size, &b) == r && memcmp(&a, &b, sizeof(a)) == 0);
+    CHECK(r <= CORE_ROLLBACK_BAD_SIGNATURE);
     if (r == CORE_ROLLBACK_OK) {
-        if (a.to != CORE_ROLLBACK_TO_PREVIOUS && a.to != CORE_ROLLBACK_TO_EMBEDDED) {
-            abort();
-        }
-        if (a.sig_len > CORE_ROLLBACK_SIG_MAX || a.sig_ok != (a.sig_len > 0)) {
-            abort();
-        }
+        CHECK(a.to == CORE_ROLLBACK_TO_PREVIOUS || a.to == CORE_ROLLBACK_TO_EMBEDDED);
+        CHECK(a.sig_len <= CORE_ROLLBACK_SIG_MAX && a.sig_ok == (a.sig_len > 0));
         /* What was read, written canonically, reads the same. */
         char canon[64 + 4 * CORE_ROLLBACK_SIG_MAX];
         size_t k = 0;
@@ -110,20 +98,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         k += b64_encode(a.sig, a.sig_len, canon + k);
         memcpy(canon + k, "\"}", 2);
         k += 2;
-        if (parse_copy((const uint8_t *)canon, k, &b) != CORE_ROLLBACK_OK || b.to != a.to || b.sig_len != a.sig_len ||
-            memcmp(b.sig, a.sig, a.sig_len) != 0) {
-            abort();
-        }
+        CHECK(parse_copy((const uint8_t *)canon, k, &b) == CORE_ROLLBACK_OK && b.to == a.to &&
+              b.sig_len == a.sig_len && memcmp(b.sig, a.sig, a.sig_len) == 0);
         /* One more byte after the object is not JSON any more. */
         uint8_t *more = malloc(size + 1);
-        if (more == NULL) {
-            abort();
-        }
+        CHECK(more != NULL);
         memcpy(more, data, size);
         more[size] = 'x';
-        if (parse_copy(more, size + 1, &b) != CORE_ROLLBACK_NOT_JSON) {
-            abort();
-        }
+        CHECK(parse_copy(more, size + 1, &b) == CORE_ROLLBACK_NOT_JSON);
         free(more);
     }
     /* Any JSON value is skipped as another member's value, before or after

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_check.h"
 #include "http_coding.h"
 
 /* Reference: trimmed, case-insensitive equality, written the slow way. */
@@ -47,9 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* Exact-size copies, so ASan sees any read past a value. */
     uint8_t *te_v = malloc(te_len + 1);
     uint8_t *ce_v = malloc(rest_len - ce_off + 1);
-    if (te_v == NULL || ce_v == NULL) {
-        abort();
-    }
+    CHECK(te_v != NULL && ce_v != NULL);
     memcpy(te_v, rest, te_len);
     memcpy(ce_v, rest + ce_off, rest_len - ce_off);
     http_header_t te = {.present = (flags & 1) != 0, .truncated = (flags & 4) != 0, .value = (const char *)te_v,
@@ -66,13 +65,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else if (ce.present && !ref_is(ce_v, ce.len, "identity")) {
         want = HTTP_CODING_COMPRESSED;
     }
-    if (got != want) {
-        abort();
-    }
+    CHECK(got == want);
     int status = http_coding_status(got);
-    if ((got == HTTP_CODING_PLAIN) != (status == 0)) {
-        abort();
-    }
+    CHECK((got == HTTP_CODING_PLAIN) == (status == 0));
     free(te_v);
     free(ce_v);
     return 0;

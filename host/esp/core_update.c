@@ -102,16 +102,6 @@ static esp_err_t reply_line(httpd_req_t *req, int status, const char *line, bool
     return httpd_resp_send(req, body, (ssize_t)m);
 }
 
-/* Ends the exchange: a closed session, after the server has drained a
- * small unread body; a large unread one is not read at all. */
-static esp_err_t finish(httpd_req_t *req, esp_err_t sent, size_t unread)
-{
-    if (sent != ESP_OK || unread > HTTP_BODY_DISCARD_LIMIT) {
-        return ESP_FAIL;
-    }
-    return http_reply_done_close(req);
-}
-
 /* A refusal the status remembers (the simulator's refuse()). */
 static esp_err_t refuse(httpd_req_t *req, int status, const char *line, size_t unread)
 {
@@ -121,7 +111,7 @@ static esp_err_t refuse(httpd_req_t *req, int status, const char *line, size_t u
     s_refusal.reason[sizeof(s_refusal.reason) - 1] = '\0';
     s_refusal.at_ms = core_task_now_ms();
     ESP_LOGW(TAG, "%s (%d)", line, status);
-    return finish(req, reply_line(req, status, line, status == 503), unread);
+    return http_reply_finish(req, reply_line(req, status, line, status == 503), unread);
 }
 
 static esp_err_t refuse_verdict(httpd_req_t *req, core_image_verdict_t v, size_t unread)
@@ -154,21 +144,11 @@ static esp_err_t reply_status(httpd_req_t *req)
 
 /* ---- request bodies ---- */
 
-/* A body that did not arrive: 408 when it stalled, nothing when the
- * client went away. */
-static esp_err_t body_failed(httpd_req_t *req, int rr)
-{
-    if (rr == HTTPD_SOCK_ERR_TIMEOUT) {
-        (void)http_reply_text(req, http_contract_error_reply(408), NULL, false);
-    }
-    return ESP_FAIL;
-}
-
 /* ---- GET /core ---- */
 
 esp_err_t core_update_on_get(httpd_req_t *req)
 {
-    return finish(req, reply_status(req), req->content_len);
+    return http_reply_finish(req, reply_status(req), req->content_len);
 }
 
 /* ---- PUT /core ---- */
@@ -215,7 +195,7 @@ static esp_err_t install(httpd_req_t *req, const uint8_t *file, size_t len)
     /* The deepest path of this task (validator, ECDSA, flash): what a
      * board says about HTTPD_STACK_SIZE. */
     ESP_LOGI(TAG, "server task stack: %u bytes never used", (unsigned)uxTaskGetStackHighWaterMark(NULL));
-    return finish(req, reply_status(req), 0);
+    return http_reply_finish(req, reply_status(req), 0);
 }
 
 esp_err_t core_update_on_put(httpd_req_t *req)
@@ -223,19 +203,19 @@ esp_err_t core_update_on_put(httpd_req_t *req)
     size_t len = req->content_len;
     if (core_upload_too_large(len, s_max_bytes)) {
         /* Not read: the connection ends after the answer. */
-        return finish(req, reply_line(req, 413, core_image_verdict_text(CORE_IMAGE_TOO_LARGE), false), len);
+        return http_reply_finish(req, reply_line(req, 413, core_image_verdict_text(CORE_IMAGE_TOO_LARGE), false), len);
     }
     /* Refusals below leave the body (at most the limit) to the server,
      * which drains it within the request's bound, so that the client
      * reads the answer rather than a reset. */
-    int coding = http_request_coding_status(req);
-    if (coding != 0) {
-        return finish(req, http_reply_text(req, http_contract_error_reply(coding), NULL, false), 0);
+    esp_err_t sent;
+    if (http_request_refused_coding(req, &sent)) {
+        return http_reply_finish(req, sent, 0);
     }
     char type[64];
     if (httpd_req_get_hdr_value_str(req, "Content-Type", type, sizeof(type)) != ESP_OK ||
         !core_upload_type_ok(type)) {
-        return finish(req, reply_line(req, 415, "refused: Content-Type must be " CORE_UPLOAD_MEDIA_TYPE, false), 0);
+        return http_reply_finish(req, reply_line(req, 415, "refused: Content-Type must be " CORE_UPLOAD_MEDIA_TYPE, false), 0);
     }
     if (!s_enabled) {
         return refuse_verdict(req, CORE_IMAGE_UPDATES_DISABLED, 0);
@@ -248,7 +228,7 @@ esp_err_t core_update_on_put(httpd_req_t *req)
         return refuse_verdict(req, CORE_IMAGE_BUSY, 0);
     }
     int rr = http_request_read_body(req, file, len);
-    esp_err_t r = (rr == 0) ? install(req, file, len) : body_failed(req, rr);
+    esp_err_t r = (rr == 0) ? install(req, file, len) : http_request_body_failed(req, rr);
     free(file);
     return r;
 }
@@ -261,14 +241,14 @@ esp_err_t core_update_on_put(httpd_req_t *req)
 esp_err_t core_update_on_rollback(httpd_req_t *req)
 {
     size_t len = req->content_len;
-    int coding = http_request_coding_status(req);
-    if (coding != 0) {
-        return finish(req, http_reply_text(req, http_contract_error_reply(coding), NULL, false), len);
+    esp_err_t sent;
+    if (http_request_refused_coding(req, &sent)) {
+        return http_reply_finish(req, sent, len);
     }
     if (len > CORE_ROLLBACK_BODY_MAX) {
         char line[64];
         snprintf(line, sizeof(line), "body over %u bytes", (unsigned)CORE_ROLLBACK_BODY_MAX);
-        return finish(req, reply_line(req, 413, line, false), len);
+        return http_reply_finish(req, reply_line(req, 413, line, false), len);
     }
     if (!s_enabled) {
         return refuse_verdict(req, CORE_IMAGE_UPDATES_DISABLED, len);
@@ -276,7 +256,7 @@ esp_err_t core_update_on_rollback(httpd_req_t *req)
     static uint8_t body[CORE_ROLLBACK_BODY_MAX]; /* server task only; spares its stack */
     int rr = http_request_read_body(req, body, len);
     if (rr != 0) {
-        return body_failed(req, rr);
+        return http_request_body_failed(req, rr);
     }
     core_rollback_req_t rb;
     core_rollback_result_t pr = core_rollback_parse(body, len, &rb);
@@ -300,7 +280,7 @@ esp_err_t core_update_on_rollback(httpd_req_t *req)
     }
     switch (core_task_rollback(rb.to == CORE_ROLLBACK_TO_EMBEDDED, running.sha256, CORE_TASK_TAKE_MS)) {
     case CORE_TASK_OK:
-        return finish(req, reply_status(req), 0);
+        return http_reply_finish(req, reply_status(req), 0);
     case CORE_TASK_NOTHING:
         return refuse(req, 409, ROLLBACK_NOTHING, 0);
     case CORE_TASK_CHANGED:

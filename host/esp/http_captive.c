@@ -106,11 +106,7 @@ bool http_captive_redirected(httpd_req_t *req, esp_err_t *result)
     if (!own_address(req, own_ip, sizeof(own_ip)) || !captive_redirects(req, own_ip)) {
         return false;
     }
-    if (reply_redirect(req, own_ip) != ESP_OK || req->content_len > HTTP_BODY_DISCARD_LIMIT) {
-        *result = ESP_FAIL;
-    } else {
-        *result = http_reply_done_close(req);
-    }
+    *result = http_reply_finish(req, reply_redirect(req, own_ip), req->content_len);
     return true;
 }
 

@@ -28,6 +28,14 @@ esp_err_t http_reply_done_close(httpd_req_t *req)
     return ESP_OK;
 }
 
+esp_err_t http_reply_finish(httpd_req_t *req, esp_err_t sent, size_t unread)
+{
+    if (sent != ESP_OK || unread > HTTP_BODY_DISCARD_LIMIT) {
+        return ESP_FAIL;
+    }
+    return http_reply_done_close(req);
+}
+
 esp_err_t http_reply_text(httpd_req_t *req, http_reply_t r, const char *allow, bool retry_after)
 {
     httpd_resp_set_status(req, r.status_line);

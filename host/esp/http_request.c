@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "http_coding.h"
+#include "http_reply.h"
 
 int http_request_read_body(httpd_req_t *req, uint8_t *buf, size_t len)
 {
@@ -43,4 +44,22 @@ int http_request_coding_status(httpd_req_t *req)
     bool has_cl = request_header(req, "Content-Length", cl_buf, sizeof(cl_buf)).present;
     http_coding_t coding = http_coding_check(&te, &ce, has_cl);
     return coding == HTTP_CODING_PLAIN ? 0 : http_coding_status(coding);
+}
+
+bool http_request_refused_coding(httpd_req_t *req, esp_err_t *sent)
+{
+    int status = http_request_coding_status(req);
+    if (status == 0) {
+        return false;
+    }
+    *sent = http_reply_text(req, http_contract_error_reply(status), NULL, false);
+    return true;
+}
+
+esp_err_t http_request_body_failed(httpd_req_t *req, int rr)
+{
+    if (rr == HTTPD_SOCK_ERR_TIMEOUT) {
+        (void)http_reply_text(req, http_contract_error_reply(408), NULL, false);
+    }
+    return ESP_FAIL;
 }

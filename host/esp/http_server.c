@@ -143,29 +143,19 @@ static esp_err_t on_sse(httpd_req_t *req)
     return ESP_OK; /* keep the session: the core sends the first frame */
 }
 
-/* Refuses a body the core could not read as it is (docs/abi.md: 400, 415,
- * 501). esp_http_server hands over the first of repeated headers only. */
-static bool body_coding_refused(httpd_req_t *req)
-{
-    int status = http_request_coding_status(req);
-    if (status == 0) {
-        return false;
-    }
-    http_reply_text(req, http_contract_error_reply(status), NULL, false);
-    return true;
-}
-
 static esp_err_t on_icon(httpd_req_t *req)
 {
-    if (body_coding_refused(req)) {
-        /* Like a 413: a small body is drained before the close, a larger
-         * one is not read at all. */
-        return (req->content_len > HTTP_BODY_DISCARD_LIMIT) ? ESP_FAIL : http_reply_done_close(req);
+    /* A body the core could not read as it is (docs/abi.md: 400, 415, 501).
+     * Like a 413: a small body is drained before the close, a larger one is
+     * not read at all. */
+    esp_err_t sent;
+    if (http_request_refused_coding(req, &sent)) {
+        return http_reply_finish(req, sent, req->content_len);
     }
     size_t cap = core_task_body_capacity();
     if (cap == 0) {
         http_reply_text(req, http_contract_error_reply(503), NULL, false);
-        return (req->content_len > HTTP_BODY_DISCARD_LIMIT) ? ESP_FAIL : http_reply_done_close(req);
+        return http_reply_finish(req, ESP_OK, req->content_len);
     }
     switch (http_contract_body_action(req->content_len, cap)) {
     case HTTP_BODY_READ:
@@ -182,13 +172,8 @@ static esp_err_t on_icon(httpd_req_t *req)
     uint8_t body[CORE_TASK_BODY_MAX];
     size_t len = req->content_len;
     int rr = http_request_read_body(req, body, len);
-    if (rr == HTTPD_SOCK_ERR_TIMEOUT) {
-        /* Stalled mid-body past the request's deadline: say so and drop it. */
-        http_reply_text(req, http_contract_error_reply(408), NULL, false);
-        return ESP_FAIL;
-    }
     if (rr != 0) {
-        return ESP_FAIL; /* the client went away */
+        return http_request_body_failed(req, rr);
     }
     int32_t code = -1;
     core_task_status_t st = core_task_icon_put(body, len, s_cfg.put_timeout_ms, &code);
@@ -227,10 +212,7 @@ static esp_err_t on_http_error(httpd_req_t *req, httpd_err_code_t err)
         allow = core_upload_allow(req->uri); /* /core, /core/rollback */
     }
     http_reply_text(req, http_contract_error_reply(allow != NULL ? 405 : 404), allow, false);
-    if (req->content_len > HTTP_BODY_DISCARD_LIMIT) {
-        return ESP_FAIL; /* not worth draining */
-    }
-    return http_reply_done_close(req);
+    return http_reply_finish(req, ESP_OK, req->content_len);
 }
 
 /* Runs for every session the server deletes, whoever ended it. With a

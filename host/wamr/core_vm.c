@@ -651,11 +651,6 @@ bool core_vm_trial(const uint8_t *wasm, size_t len, uint32_t now_ms, char *why, 
     return true;
 }
 
-void core_vm_discard_trial(void)
-{
-    discard_module(&s_vm.cand);
-}
-
 bool core_vm_swap(uint32_t now_ms, int32_t *next_ms, char *why, size_t why_cap)
 {
     vm_inst_t *c = &s_vm.cand;

@@ -101,9 +101,6 @@ bool core_vm_trial(const uint8_t *wasm, size_t len, uint32_t now_ms, char *why, 
  */
 bool core_vm_swap(uint32_t now_ms, int32_t *next_ms, char *why, size_t why_cap);
 
-/* Discards a candidate that passed its trial but will not be swapped in. */
-void core_vm_discard_trial(void);
-
 /* A rollback: runs wasm (a core that ran before: the embedded one or a
  * good slot) instead of the running core, without a self-test; same as
  * core_vm_trial's load + core_vm_swap. False: the old core still runs. */

@@ -19,9 +19,6 @@ export const EVENT_CLICK: i32 = 5;
 // The ABI this core implements (docs/abi.md "Versions"); hosts refuse others.
 export const ABI_VERSION: i32 = 2;
 
-// poll() result when nothing is pending: the host sleeps until the next event.
-export const NO_DEADLINE: i32 = -1;
-
 export const POST_OK: i32 = 0;
 export const POST_FULL: i32 = -1;
 export const POST_INVALID: i32 = -2;
@@ -85,7 +82,7 @@ function dispatch(kind: i32, arg: i32, time: u32): void {
   // EVENT_CLIENT_CLOSE: kept for ordering only; the host has unregistered it.
 }
 
-/** The earlier of two delays where -1 means "none". */
+/** The earlier of two delays, either of which may be NO_DEADLINE (< 0). */
 function earlier(a: i32, b: i32): i32 {
   if (a < 0) return b;
   if (b < 0) return a;

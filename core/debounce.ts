@@ -4,7 +4,7 @@
 // reported on the accepted release (1) that follows an accepted press (0), so a
 // held switch does nothing until it is let go.
 
-import { reached } from "./clock";
+import { reached, remaining, NO_DEADLINE } from "./clock";
 
 export const DEBOUNCE_MIN_MS: i32 = 1;
 export const DEBOUNCE_MAX_MS: i32 = 1000;
@@ -49,11 +49,10 @@ export function debounceSample(level: i32, time: u32): bool {
 }
 
 /** Milliseconds from `now` until a waiting level is judged (0 = due now),
- *  or -1 when the raw level is the accepted one and nothing is pending. */
+ *  or NO_DEADLINE when the raw level is the accepted one and nothing is pending. */
 export function debounceRemaining(now: u32): i32 {
-  if (rawLevel == stableLevel) return -1;
-  const left = <i32>windowMs - <i32>(now - rawSince);
-  return left > 0 ? left : 0;
+  if (rawLevel == stableLevel) return NO_DEADLINE;
+  return remaining(now, rawSince, windowMs);
 }
 
 export function debounceStableLevel(): i32 {

@@ -2,7 +2,7 @@
 // `period` ms (0 = off). Keeps idle SSE connections from being timed out by
 // proxies and lets hosts notice dead sockets.
 
-import { reached } from "./clock";
+import { reached, remaining, NO_DEADLINE } from "./clock";
 
 export const KEEPALIVE_MIN_MS: i32 = 1000;
 export const KEEPALIVE_MAX_MS: i32 = 600000;
@@ -20,11 +20,10 @@ export function keepaliveNoteBroadcast(now: u32): void {
 }
 
 /** Milliseconds from `now` until the next keepalive is due (0 = due now),
- *  or -1 when keepalives are off. */
+ *  or NO_DEADLINE when keepalives are off. */
 export function keepaliveRemaining(now: u32): i32 {
-  if (period == 0) return -1;
-  const left = <i32>period - <i32>(now - lastBroadcast);
-  return left > 0 ? left : 0;
+  if (period == 0) return NO_DEADLINE;
+  return remaining(now, lastBroadcast, period);
 }
 
 export function keepaliveDue(now: u32): bool {

@@ -6,9 +6,6 @@
 /** The ABI version this simulator implements (`abi_version()`, docs/abi.md "Versions"). */
 export const ABI_VERSION = 2;
 
-/** poll() result: no deadline, wait for the next event. */
-export const NO_DEADLINE = -1;
-
 /** post_event kinds. */
 export const EVENT_SWITCH = 1;
 export const EVENT_CLIENT_OPEN = 2;

@@ -9,6 +9,7 @@
 import { createHash, verify, type KeyObject } from 'node:crypto';
 import type { CoreValidator } from '../scripts/core-validator.ts';
 import { verifySigned } from '../scripts/core-image-format.ts';
+import { ABI_VERSION } from './abi.ts';
 import type { CoreHost } from './core-host.ts';
 
 export interface UpdateOptions {
@@ -101,7 +102,7 @@ export class CoreUpdates {
     const c = this.current();
     const p = this.previous();
     return {
-      abi: 2,
+      abi: ABI_VERSION,
       updates: this.opts.publicKey ? 'enabled' : 'disabled: no public key',
       running: {
         source: c.slot ? 'uploaded' : 'embedded', slot: c.slot, version: c.version, sha256: c.sha256,

@@ -22,11 +22,6 @@ function parseTag(s: string, i: number): { opaque: string; end: number } | null 
 
 const isOws = (c: string | undefined): boolean => c === ' ' || c === '\t';
 
-export function etagValid(etag: string): boolean {
-  const t = parseTag(etag, 0);
-  return t !== null && t.end === etag.length;
-}
-
 /** True when `field` (the If-None-Match value, undefined if absent) matches `etag`: answer 304. */
 export function noneMatchHit(field: string | undefined, etag: string): boolean {
   if (field === undefined) return false;

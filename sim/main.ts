@@ -11,6 +11,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { VALIDATOR_WASM } from '../scripts/core-validator.ts';
 import type { Board } from './board.ts';
 import { DIST_DIR, DEFAULTS, ROOT, startSimulator, type Simulator } from './index.ts';
 import { phoneUrl, terminalQr } from './qr.ts';
@@ -99,7 +100,7 @@ if (!existsSync(corePath)) {
 if (!['index.html', 'index.html.etag', 'sim.html'].every((f) => existsSync(join(DIST_DIR, f)))) npmRun('build:web');
 // The update validator needs clang + lld (npm run setup); without them the
 // simulator runs, with live updates off (it says so).
-if (!existsSync(join(DIST_DIR, 'core_image.wasm')) && spawnSync('sh', ['-c', 'command -v clang && command -v wasm-ld']).status === 0) {
+if (!existsSync(VALIDATOR_WASM) && spawnSync('sh', ['-c', 'command -v clang && command -v wasm-ld']).status === 0) {
   npmRun('build:validator');
 }
 let corePublicKey: KeyObject | null | undefined;

@@ -19,6 +19,7 @@ import { phoneUrl } from '../../sim/qr.ts';
 import { SimChild } from '../support/load-sim.ts';
 import { decodeTerminalQr } from '../support/qr-decode.ts';
 import { rawRequest, type RawResponse } from '../support/sim-client.ts';
+import { waitFor } from '../support/wait.ts';
 
 let sim: Simulator;
 let base: string;
@@ -203,11 +204,12 @@ describe('QR codes', () => {
   test('npm start prints a QR code that decodes to its URL', async () => {
     const child = await SimChild.start({ memoryHook: false, verbose: true });
     try {
-      let out = '';
-      for (let i = 0; i < 100 && !/open it from a phone|same network/.test(out); i++) {
-        await new Promise((r) => setTimeout(r, 50));
-        out = child.output();
-      }
+      const out = await waitFor(
+        'the phone lines of npm start',
+        () => /open it from a phone|same network/.test(child.output()) && child.output(),
+        5000,
+        50,
+      );
       assert.equal(decodeTerminalQr(out), child.url, out);
       assert.match(out, /start with --host 0\.0\.0\.0/);
     } finally {

@@ -16,7 +16,7 @@ import { Clients } from '../../sim/clients.ts';
 import { CoreHost, type FrameSink } from '../../sim/core-host.ts';
 import { startSimulator } from '../../sim/index.ts';
 import { openSse, putIcon, rawRequest, simState } from '../support/sim-client.ts';
-import { waitFor } from '../support/wait.ts';
+import { delay, waitFor } from '../support/wait.ts';
 
 /**
  * A fake core. post_event(kind, arg):
@@ -187,12 +187,12 @@ class FakeResponse extends EventEmitter {
 }
 
 describe('event-driven core host (dist/core.wasm)', () => {
-  const releaseCore = (): WebAssembly.Module =>
-    new WebAssembly.Module(readFileSync(new URL('../../dist/core.wasm', import.meta.url)));
+  // Compiled once; every test makes its own instance of it.
+  const releaseModule = new WebAssembly.Module(readFileSync(new URL('../../dist/core.wasm', import.meta.url)));
   const realHost = (debounceMs: number, keepaliveMs: number): { host: CoreHost; leds: boolean[] } => {
     const leds: boolean[] = [];
     const t0 = performance.now();
-    const host = new CoreHost(releaseCore(), {
+    const host = new CoreHost(releaseModule, {
       debounceMs,
       keepaliveMs,
       sink: new RecordingSink(),
@@ -202,12 +202,11 @@ describe('event-driven core host (dist/core.wasm)', () => {
     });
     return { host, leds };
   };
-  const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
   test('an idle core is never called', async () => {
     const { host } = realHost(30, 0);
     const before = host.exportCalls;
-    await sleep(200);
+    await delay(200);
     assert.equal(host.exportCalls, before, 'no export call while nothing happens');
     host.stop();
   });
@@ -217,14 +216,14 @@ describe('event-driven core host (dist/core.wasm)', () => {
     const before = host.exportCalls;
     host.switchEdge(0);
     assert.equal(host.exportCalls - before, 2, 'edge: post_event + poll');
-    await sleep(90); // past the 40 ms window: the deadline poll accepted the press
+    await delay(90); // past the 40 ms window: the deadline poll accepted the press
     assert.equal(host.exportCalls - before, 3);
     assert.deepEqual(leds, [], 'a press alone toggles nothing');
     const released = performance.now();
     host.switchEdge(1);
     await waitFor('the toggle at the release deadline', () => leds.length === 1, 2000);
     assert.ok(performance.now() - released >= 39, 'not before the window has passed');
-    await sleep(60);
+    await delay(60);
     assert.equal(host.exportCalls - before, 6, 'and nothing after it');
     assert.deepEqual(leds, [true]);
     host.stop();
@@ -238,7 +237,7 @@ describe('event-driven core host (dist/core.wasm)', () => {
       order.push('frame');
       broadcast(frame);
     };
-    const host = new CoreHost(releaseCore(), {
+    const host = new CoreHost(releaseModule, {
       debounceMs: 30,
       keepaliveMs: 0,
       sink,
@@ -254,11 +253,11 @@ describe('event-driven core host (dist/core.wasm)', () => {
   test('a bouncing release is judged once, at the deadline after its last edge', async () => {
     const { host, leds } = realHost(40, 0);
     host.switchEdge(0);
-    await sleep(80);
+    await delay(80);
     for (let i = 0; i < 10; i++) host.switchEdge(i % 2 === 0 ? 1 : 0); // ends released
     host.switchEdge(1);
     await waitFor('the toggle', () => leds.length === 1, 2000);
-    await sleep(80);
+    await delay(80);
     assert.deepEqual(leds, [true], 'exactly one toggle');
     host.stop();
   });

@@ -64,6 +64,20 @@ function pseudoRandom(n: number, seed: number): Uint8Array {
 /** One textual edit of a file in a copy of core/; fails loudly when core/ changed under it. */
 export interface SourceEdit { file: string; find: RegExp; replace: string }
 
+const REV_FIELD = ',"rev":2}\n\n';
+/** Same ABI, new behaviour: every state frame gets an extra JSON field "rev":2. */
+export const REV_FIELD_EDIT: SourceEdit = {
+  file: "sse.ts",
+  find: /const END = memory\.data<u8>\(\[[^\]]*\]\);.*\nconst END_LEN: i32 = \d+;/,
+  replace: `const END = memory.data<u8>([${[...REV_FIELD].map((c) => c.charCodeAt(0)).join(", ")}]);\nconst END_LEN: i32 = ${REV_FIELD.length};`,
+};
+/** init executes unreachable: the trial fails. */
+export const TRAP_IN_INIT_EDIT: SourceEdit = {
+  file: "index.ts",
+  find: /(export function init\([^)]*\)\s*:\s*i32\s*\{)/,
+  replace: "$1\n  if (led_on >= 0) unreachable();",
+};
+
 /**
  * Compiles a copy of core/ with `edits` applied, with the repo's asc, the
  * release target of asconfig.json and its heap-base transform, into a temp
@@ -131,22 +145,13 @@ export function makeFixtures(key: KeyObject, otherKey: KeyObject): Fixture[] {
   add("tampered", tampered, "OK", "invalid", 3, "one byte of a data segment changed after signing");
   ok("replayed-old", core, 1, `version 1, older than the running ${RUNNING_VERSION}`);
   ok("replayed-same", core, RUNNING_VERSION, `version ${RUNNING_VERSION}, the running one`);
-  ok("traps-in-init", buildVariant("trap-init", [{
-    file: "index.ts",
-    find: /(export function init\([^)]*\)\s*:\s*i32\s*\{)/,
-    replace: "$1\n  if (led_on >= 0) unreachable();",
-  }]), 3, "AssemblyScript variant: init executes unreachable");
+  ok("traps-in-init", buildVariant("trap-init", [TRAP_IN_INIT_EDIT]), 3, "AssemblyScript variant: init executes unreachable");
   ok("traps-on-second-poll", buildVariant("trap-poll", [{
     file: "index.ts",
     find: /(export function poll\([^)]*\)\s*:\s*i32\s*\{)/,
     replace: "let pollCalls: i32 = 0;\n$1\n  pollCalls++;\n  if (pollCalls == 2) unreachable();",
   }]), 3, "AssemblyScript variant: the second poll executes unreachable");
-  const extra = ',"rev":2}\n\n';
-  ok("behaviour-change", buildVariant("behaviour", [{
-    file: "sse.ts",
-    find: /const END = memory\.data<u8>\(\[[^\]]*\]\);.*\nconst END_LEN: i32 = \d+;/,
-    replace: `const END = memory.data<u8>([${[...extra].map((c) => c.charCodeAt(0)).join(", ")}]);\nconst END_LEN: i32 = ${extra.length};`,
-  }]), 4, 'AssemblyScript variant: every state frame gets an extra JSON field "rev":2');
+  ok("behaviour-change", buildVariant("behaviour", [REV_FIELD_EDIT]), 4, 'AssemblyScript variant: every state frame gets an extra JSON field "rev":2');
 
   // Refused by the validator.
   add("unsigned-plain", core, "NO_SIGNATURE", "-", null, "dist/core.wasm as built, no sections added");

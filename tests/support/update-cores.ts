@@ -6,7 +6,7 @@ import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { signCore } from "../../scripts/core-image-format.ts";
-import { buildVariant } from "./core-fixtures.ts";
+import { buildVariant, REV_FIELD_EDIT, TRAP_IN_INIT_EDIT } from "./core-fixtures.ts";
 import { ROOT } from "./core-loader.ts";
 
 export interface UpdateCores {
@@ -27,24 +27,15 @@ export interface UpdateCores {
 let modules: { release: Uint8Array; behaviour: Uint8Array; trapsOnClick: Uint8Array; trapsInInit: Uint8Array } | undefined;
 
 function build(): NonNullable<typeof modules> {
-  const extra = ',"rev":2}\n\n';
   return {
     release: new Uint8Array(readFileSync(join(ROOT, "dist", "core.wasm"))),
-    behaviour: buildVariant("update-rev", [{
-      file: "sse.ts",
-      find: /const END = memory\.data<u8>\(\[[^\]]*\]\);.*\nconst END_LEN: i32 = \d+;/,
-      replace: `const END = memory.data<u8>([${[...extra].map((c) => c.charCodeAt(0)).join(", ")}]);\nconst END_LEN: i32 = ${extra.length};`,
-    }]),
+    behaviour: buildVariant("update-rev", [REV_FIELD_EDIT]),
     trapsOnClick: buildVariant("update-trap-click", [{
       file: "index.ts",
       find: /(export function icon_put\([^)]*\)\s*:\s*i32\s*\{)/,
       replace: "$1\n  if (body_len >= 0) unreachable();",
     }]),
-    trapsInInit: buildVariant("update-trap-init", [{
-      file: "index.ts",
-      find: /(export function init\([^)]*\)\s*:\s*i32\s*\{)/,
-      replace: "$1\n  if (led_on >= 0) unreachable();",
-    }]),
+    trapsInInit: buildVariant("update-trap-init", [TRAP_IN_INIT_EDIT]),
   };
 }
 

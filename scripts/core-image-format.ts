@@ -70,6 +70,23 @@ export function verifySigned(file: Uint8Array, signedLen: number, sigOffset: num
   return verify("sha256", file.subarray(0, signedLen), { key: publicKey, dsaEncoding: "der" }, sig);
 }
 
+/** What a POST /core/rollback signs (docs/update.md "Protocol"): the target
+ * and the running core, so a signature cannot be replayed once either changed. */
+export function rollbackMessage(to: string, runningSha256: string): string {
+  return `rollback:${to}:${runningSha256}`;
+}
+
+/** The request's base64 DER signature over rollbackMessage(to, runningSha256). */
+export function signRollback(to: string, runningSha256: string, privateKey: KeyObject): string {
+  return Buffer.from(signBytes(Buffer.from(rollbackMessage(to, runningSha256)), privateKey)).toString("base64");
+}
+
+/** True when `signature` (base64 DER) signs rollbackMessage(to, runningSha256). */
+export function verifyRollback(to: string, runningSha256: string, signature: string, publicKey: KeyObject): boolean {
+  const message = Buffer.from(rollbackMessage(to, runningSha256));
+  return verify("sha256", message, { key: publicKey, dsaEncoding: "der" }, Buffer.from(signature, "base64"));
+}
+
 /** The 65-byte uncompressed point 0x04 || X || Y that core_sig_verify_p256 takes. */
 export function rawPublicKey(key: KeyObject): Uint8Array {
   const jwk = (key.type === "public" ? key : createPublicKey(key)).export({ format: "jwk" });

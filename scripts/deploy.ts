@@ -10,12 +10,11 @@
 // --version defaults to the current Unix time in seconds, so every deploy is
 // newer than the last one (the board refuses anything not newer).
 import { spawnSync } from 'node:child_process';
-import { sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { signCore } from './core-image-format.ts';
+import { signCore, signRollback } from './core-image-format.ts';
 import { loadPrivateKey, PRIVATE_KEY } from './core-keys.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -97,7 +96,7 @@ async function main(): Promise<void> {
     const to = values.rollback;
     if (to !== 'previous' && to !== 'embedded') fail('--rollback takes previous or embedded');
     const running = (await status()).running.sha256;
-    const signature = sign('sha256', Buffer.from(`rollback:${to}:${running}`), { key, dsaEncoding: 'der' }).toString('base64');
+    const signature = signRollback(to, running, key);
     const a = await send('POST', '/core/rollback', Buffer.from(JSON.stringify({ to, signature })), 'application/json');
     console.log(`deploy: rollback to ${to}: ${a.status}\n${show(a)}`);
     if (a.status !== 200) process.exit(1);

@@ -207,7 +207,7 @@ export class CoreHost {
       const { raw } = CoreHost.checkedInstance(module, imports);
       memory = raw.memory;
       const now = this.now();
-      const firstId = (this.lastId + 1) & 0x7fffffff;
+      const firstId = this.nextFirstId();
       if (raw.init(this.lastLed, firstId, this.opts.debounceMs, this.opts.keepaliveMs, now) !== 0) {
         return 'init refused the current settings';
       }
@@ -234,18 +234,32 @@ export class CoreHost {
     const old = { module: this.module, ex: this.ex, body: this.body };
     this.module = module;
     try {
-      this.instantiate();
-      const firstId = (this.lastId + 1) & 0x7fffffff;
-      const r = this.ex.init(this.lastLed, firstId, this.opts.debounceMs, this.opts.keepaliveMs, this.now());
-      if (r !== 0) throw new Error(`init returned ${r}`);
+      this.startFromState();
     } catch (e) {
       Object.assign(this, old);
       throw e;
     }
-    this.run('resync after swap', (ex) => {
-      for (const id of this.opts.sink.ids()) this.postOrDrain(ex, EVENT_CLIENT_OPEN, id);
-      this.pollAndArm(ex);
-    });
+    this.run('resync after swap', (ex) => this.resync(ex));
+  }
+
+  /** The first id of a new instance: past the last one; first_id must be
+   * >= 0, so after 2^31 - 1 the ids start again at 0. */
+  private nextFirstId(): number {
+    return (this.lastId + 1) & 0x7fffffff;
+  }
+
+  /** A new instance of this.module given the current state: init(last LED,
+   * next id). Throws if init refuses. */
+  private startFromState(): void {
+    this.instantiate();
+    const r = this.ex.init(this.lastLed, this.nextFirstId(), this.opts.debounceMs, this.opts.keepaliveMs, this.now());
+    if (r !== 0) throw new Error(`init returned ${r}`);
+  }
+
+  /** Every client gets a resync frame (a client open), then the deadline is armed. */
+  private resync(ex: CoreExports): void {
+    for (const id of this.opts.sink.ids()) this.postOrDrain(ex, EVENT_CLIENT_OPEN, id);
+    this.pollAndArm(ex);
   }
 
   /** The exports with every function call counted in exportCalls. */
@@ -373,13 +387,8 @@ export class CoreHost {
     this.opts.log(`core fault in ${what}: ${cause.message}; restart #${this.restarts} (led ${this.lastLed}, id ${this.lastId + 1})`);
     for (let attempt = 1; ; attempt++) {
       try {
-        this.instantiate();
-        // first_id must be >= 0: after 2^31 - 1 the ids start again at 0.
-        const firstId = (this.lastId + 1) & 0x7fffffff;
-        const r = this.ex.init(this.lastLed, firstId, this.opts.debounceMs, this.opts.keepaliveMs, this.now());
-        if (r !== 0) throw new Error(`init returned ${r}`);
-        for (const id of this.opts.sink.ids()) this.postOrDrain(this.ex, EVENT_CLIENT_OPEN, id);
-        this.pollAndArm(this.ex);
+        this.startFromState();
+        this.resync(this.ex);
         this.opts.onFault?.(what);
         return;
       } catch (e) {

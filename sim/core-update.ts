@@ -6,9 +6,9 @@
  * rolled back. The board keeps its slots in flash (update-storage.md); the
  * simulator keeps the same slots in memory.
  */
-import { createHash, verify, type KeyObject } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import type { CoreValidator } from '../scripts/core-validator.ts';
-import { verifySigned } from '../scripts/core-image-format.ts';
+import { rollbackMessage, verifyRollback, verifySigned } from '../scripts/core-image-format.ts';
 import { ABI_VERSION } from './abi.ts';
 import type { CoreHost } from './core-host.ts';
 
@@ -161,9 +161,10 @@ export class CoreUpdates {
     if (!req || (req.to !== 'previous' && req.to !== 'embedded') || typeof req.signature !== 'string') {
       return this.refuse(400, 'refused: the body must be {"to":"previous"|"embedded","signature":"<base64>"}');
     }
-    const message = `rollback:${req.to}:${this.current().sha256}`;
-    const ok = verify('sha256', Buffer.from(message), { key: this.opts.publicKey, dsaEncoding: 'der' }, Buffer.from(req.signature, 'base64'));
-    if (!ok) return this.refuse(403, `refused: the rollback signature does not verify for ${message}`);
+    const running = this.current().sha256;
+    if (!verifyRollback(req.to, running, req.signature, this.opts.publicKey)) {
+      return this.refuse(403, `refused: the rollback signature does not verify for ${rollbackMessage(req.to, running)}`);
+    }
     if (this.running === null) return this.refuse(409, 'refused: the embedded core runs already: nothing to roll back to');
     this.rollBack(req.to, 'asked');
     return { status: 200, body: this.status() };

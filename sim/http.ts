@@ -75,6 +75,13 @@ function sendText(res: ServerResponse, status: number, text: string, headers: Re
   res.end(body);
 }
 
+/** 200 with `value` as JSON, never cached. (To a HEAD, Node sends the head only.) */
+function sendJson(res: ServerResponse, value: unknown): void {
+  const body = Buffer.from(JSON.stringify(value));
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(body.length), 'Cache-Control': 'no-store' });
+  res.end(body);
+}
+
 /** Answers `status` without reading the rest of the body, then closes the connection. */
 function refuseBody(req: IncomingMessage, res: ServerResponse, text: string, status = 413): void {
   req.pause();
@@ -216,15 +223,7 @@ const simQr =
     const addr = server.address();
     const bound = addr !== null && typeof addr === 'object' ? addr : null;
     const { url } = phoneUrl(bound?.address ?? '127.0.0.1', bound?.port ?? req.socket.localPort ?? 80);
-    void svgQr(url).then((svg) => {
-      const body = Buffer.from(JSON.stringify({ url, svg }));
-      res.writeHead(200, {
-        'Content-Type': 'application/json',
-        'Content-Length': String(body.length),
-        'Cache-Control': 'no-store',
-      });
-      res.end(req.method === 'HEAD' ? undefined : body);
-    });
+    void svgQr(url).then((svg) => sendJson(res, { url, svg }));
   };
 
 const simPage: Handler = (req, res, { pages }) => {
@@ -311,15 +310,7 @@ const simSwitch: Handler = (req, res, { board }) => {
   });
 };
 
-const simState: Handler = (req, res, ctx) => {
-  const body = Buffer.from(JSON.stringify(ctx.state()));
-  res.writeHead(200, {
-    'Content-Type': 'application/json',
-    'Content-Length': String(body.length),
-    'Cache-Control': 'no-store',
-  });
-  res.end(req.method === 'HEAD' ? undefined : body);
-};
+const simState: Handler = (_req, res, ctx) => sendJson(res, ctx.state());
 
 const simTrap: Handler = (_req, res, { core, log }) => {
   log('debug_trap requested');
@@ -335,9 +326,7 @@ const UPDATES_UNAVAILABLE = 'live updates are unavailable in this simulator: dis
 
 function sendUpdateReply(res: ServerResponse, r: UpdateReply): void {
   if (r.status === 200) {
-    const body = Buffer.from(JSON.stringify(r.body));
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(body.length), 'Cache-Control': 'no-store' });
-    res.end(body);
+    sendJson(res, r.body);
     return;
   }
   // docs/update.md: a refusal is one line of text.

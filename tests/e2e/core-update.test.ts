@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { launchBrowser, type Browser } from '../support/chromium.ts';
+import { allShow, openPage } from '../support/page.ts';
 import { ROOT, SimChild } from '../support/load-sim.ts';
 import { putIcon, simState } from '../support/sim-client.ts';
 import { updateCores, type UpdateCores } from '../support/update-cores.ts';
@@ -66,12 +67,7 @@ before(async () => {
   browser = await launchBrowser();
   await browser.context.addInitScript({ content: COUNT_EVENTSOURCE });
   pages = [];
-  for (let i = 0; i < 3; i++) {
-    const page = await browser.context.newPage();
-    await page.goto(sim.url);
-    await page.locator('#conn[data-conn="live"]').waitFor({ timeout: 10000 });
-    pages.push(page);
-  }
+  for (let i = 0; i < 3; i++) pages.push(await openPage(browser, sim.url));
 });
 
 after(async () => {
@@ -91,9 +87,7 @@ test('deploy a new core: pages stay connected, state kept, new behaviour visible
     (await Promise.all(pages.map(sse))).every((s) => JSON.parse(s.last || '{}').rev === 2), 5000);
   assert.equal((await simState(sim.url)).led, before.led, 'the LED state was kept');
   assert.equal(await putIcon(sim.url, 'led'), 204);
-  const want = before.led ? 'off' : 'on';
-  await waitFor('every page shows the click', async () =>
-    (await Promise.all(pages.map((p) => p.locator('#led').getAttribute('data-led')))).every((v) => v === want), 5000);
+  await allShow(pages, !before.led);
   for (const s of await Promise.all(pages.map(sse))) {
     assert.deepEqual(JSON.parse(s.last), { led: !before.led, rev: 2 });
     assert.deepEqual({ opens: s.opens, errors: s.errors }, { opens: 1, errors: 0 }, 'no error event, no reconnect');
@@ -107,9 +101,7 @@ test('deploy a core that faults after the swap: rolled back by itself, pages sti
   for (let i = 0; i < 3; i++) assert.equal(await putIcon(sim.url, 'led'), 503);
   await waitFor('the rollback', async () => JSON.parse((await (await fetch(new URL('/core', sim.url))).text())).running.version !== 200, 5000);
   assert.equal(await putIcon(sim.url, 'led'), 204, 'the rolled-back core serves clicks');
-  const want = led ? 'off' : 'on';
-  await waitFor('every page shows the click', async () =>
-    (await Promise.all(pages.map((p) => p.locator('#led').getAttribute('data-led')))).every((v) => v === want), 5000);
+  await allShow(pages, !led);
   for (const s of await Promise.all(pages.map(sse))) {
     assert.deepEqual({ opens: s.opens, errors: s.errors }, { opens: 1, errors: 0 }, 'no error event, no reconnect');
   }

@@ -10,12 +10,12 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { launchBrowser, type Browser } from '../support/chromium.ts';
+import { allShow, ledOf, openPage, word } from '../support/page.ts';
 import { ROOT, SimChild } from '../support/load-sim.ts';
 import { putIcon, setSwitch, simState } from '../support/sim-client.ts';
 import { delay, waitFor } from '../support/wait.ts';
 
 const OUT = join(ROOT, 'test-output');
-const word = (on: boolean): string => (on ? 'on' : 'off');
 
 /** The simulator as a person runs it: full log, no memory hook. */
 const spawnSim = (port = 0): Promise<SimChild> =>
@@ -25,15 +25,6 @@ interface Watched {
   /** data-led values the icon took, in order, since `watch`. */
   changes: string[];
   observer?: MutationObserver;
-}
-
-/** Opens the page and waits until it is live and shows a state. */
-async function openPage(browser: Browser, url: string): Promise<Page> {
-  const page = await browser.context.newPage();
-  await page.goto(url);
-  await page.locator('#conn[data-conn="live"]').waitFor({ timeout: 10000 });
-  await page.locator('#led:not([data-led="unknown"])').waitFor({ timeout: 10000 });
-  return page;
 }
 
 /** Starts recording every change of the icon's data-led attribute. */
@@ -51,16 +42,7 @@ async function watch(page: Page): Promise<void> {
 }
 
 const changes = (page: Page): Promise<string[]> => page.evaluate(() => (window as unknown as Watched).changes);
-const ledOf = (page: Page): Promise<string | null> => page.locator('#led').getAttribute('data-led');
 const idOf = (page: Page): Promise<string | null> => page.locator('#led').getAttribute('data-id');
-
-async function allShow(pages: Page[], led: boolean, timeoutMs = 5000): Promise<void> {
-  await waitFor(
-    `all pages to show LED ${word(led)}`,
-    async () => (await Promise.all(pages.map(ledOf))).every((v) => v === word(led)),
-    timeoutMs,
-  );
-}
 
 async function allAtId(pages: Page[], id: number, timeoutMs = 5000): Promise<void> {
   await waitFor(

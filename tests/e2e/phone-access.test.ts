@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { CDPSession, Page } from 'playwright-core';
 import { launchBrowser, type Browser } from '../support/chromium.ts';
+import { waitLive } from '../support/page.ts';
 import { ROOT, SimChild } from '../support/load-sim.ts';
 import { decodeRgba } from '../support/qr-decode.ts';
 import { setSwitch, simState } from '../support/sim-client.ts';
@@ -42,11 +43,6 @@ async function watchWire(page: Page, cdp: CDPSession): Promise<Wire> {
   });
   void page;
   return wire;
-}
-
-async function live(page: Page): Promise<void> {
-  await page.locator('#conn[data-conn="live"]').waitFor({ timeout: 10000 });
-  await page.locator('#led:not([data-led="unknown"])').waitFor({ timeout: 10000 });
 }
 
 /** Press and release the virtual switch; the page must follow over SSE. */
@@ -91,7 +87,7 @@ describe('phone access in Chromium', () => {
         const hop = res?.request().redirectedFrom();
         assert.equal(hop?.url(), probe);
         assert.equal((await hop?.response())?.status(), 302);
-        await live(page);
+        await waitLive(page);
         await toggleAndSee(page, sim.url);
       } finally {
         await page.close();
@@ -107,10 +103,10 @@ describe('phone access in Chromium', () => {
       const first = await page.goto(sim.url);
       const etag = first?.headers().etag;
       assert.match(etag ?? '', /^"[A-Za-z0-9_-]{22}"$/);
-      await live(page);
+      await waitLive(page);
       wire.statuses.length = 0;
       await page.reload();
-      await live(page);
+      await waitLive(page);
       const doc = wire.statuses.find((s) => s.url === sim.url);
       assert.ok(doc, `no network response for the page on reload: ${JSON.stringify(wire.statuses)}`);
       assert.equal(doc.ifNoneMatch, etag, 'the browser sent the ETag back');

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "http_contract.h"
+
 /* Sources per path: docs/firmware.md "What a phone does when it joins". */
 static const char *const s_probe_paths[] = {
     "/generate_204",                /* Android, ChromeOS, Chrome (connectivitycheck.gstatic.com, clients3.google.com) */
@@ -28,21 +30,13 @@ const char *const *captive_portal_probe_paths(size_t *count)
 
 bool captive_portal_is_api(const char *uri)
 {
-    if (uri == NULL) {
-        return false;
-    }
-    size_t n = strcspn(uri, "?#");
-    return n == strlen(CAPTIVE_PORTAL_API_PATH) && strncmp(uri, CAPTIVE_PORTAL_API_PATH, n) == 0;
+    return http_contract_path_is(uri, CAPTIVE_PORTAL_API_PATH);
 }
 
 bool captive_portal_is_probe(const char *uri)
 {
-    if (uri == NULL) {
-        return false;
-    }
-    size_t n = strcspn(uri, "?#");
     for (size_t i = 0; i < sizeof(s_probe_paths) / sizeof(s_probe_paths[0]); i++) {
-        if (strlen(s_probe_paths[i]) == n && strncmp(s_probe_paths[i], uri, n) == 0) {
+        if (http_contract_path_is(uri, s_probe_paths[i])) {
             return true;
         }
     }

@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core_image.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -27,8 +29,8 @@ extern "C" {
 #define CORE_ROLLBACK_BODY_MAX 1024u
 /* Objects and arrays nested deeper than this are refused. */
 #define CORE_ROLLBACK_MAX_DEPTH 32u
-/* A DER ECDSA P-256 signature is 8..72 bytes (core_image.h). */
-#define CORE_ROLLBACK_SIG_MAX 72u
+/* A DER ECDSA P-256 signature is 8..72 bytes, as in a signed core. */
+#define CORE_ROLLBACK_SIG_MAX CORE_IMAGE_SIG_MAX_LEN
 /* "rollback:" + "previous" + ":" + 64 hex digits, and a NUL. */
 #define CORE_ROLLBACK_MESSAGE_MAX 96u
 

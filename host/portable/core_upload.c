@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "http_contract.h"
+
 static bool is_space(char c)
 {
     return c == ' ' || c == '\t';
@@ -104,31 +106,12 @@ core_upload_key_t core_upload_parse_pubkey(const char *hex, uint8_t out[65])
     return CORE_UPLOAD_KEY_OK;
 }
 
-/* Length of the path: up to '?' or '#'. */
-static size_t path_len(const char *uri)
-{
-    size_t n = 0;
-    while (uri[n] != '\0' && uri[n] != '?' && uri[n] != '#') {
-        n++;
-    }
-    return n;
-}
-
-static bool path_is(const char *uri, const char *path)
-{
-    size_t n = path_len(uri);
-    return n == strlen(path) && memcmp(uri, path, n) == 0;
-}
-
 const char *core_upload_allow(const char *uri)
 {
-    if (uri == NULL) {
-        return NULL;
-    }
-    if (path_is(uri, CORE_UPLOAD_PATH)) {
+    if (http_contract_path_is(uri, CORE_UPLOAD_PATH)) {
         return "GET, PUT";
     }
-    if (path_is(uri, CORE_UPLOAD_ROLLBACK_PATH)) {
+    if (http_contract_path_is(uri, CORE_UPLOAD_ROLLBACK_PATH)) {
         return "POST";
     }
     return NULL;

@@ -4,12 +4,17 @@
 
 #include "core_abi.h"
 
-http_route_t http_contract_route(const char *uri)
+bool http_contract_path_is(const char *uri, const char *path)
 {
     if (uri == NULL) {
-        return HTTP_ROUTE_NONE;
+        return false;
     }
     size_t n = strcspn(uri, "?#");
+    return strlen(path) == n && strncmp(path, uri, n) == 0;
+}
+
+http_route_t http_contract_route(const char *uri)
+{
     static const struct {
         const char *path;
         http_route_t route;
@@ -20,7 +25,7 @@ http_route_t http_contract_route(const char *uri)
         {"/icon", HTTP_ROUTE_ICON},
     };
     for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-        if (strlen(routes[i].path) == n && strncmp(routes[i].path, uri, n) == 0) {
+        if (http_contract_path_is(uri, routes[i].path)) {
             return routes[i].route;
         }
     }

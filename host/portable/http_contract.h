@@ -38,6 +38,10 @@ typedef enum {
  * read at all. */
 #define HTTP_BODY_DISCARD_LIMIT 1024u
 
+/* True when the request target's path (before any '?' or '#') is exactly
+ * `path`; false for a NULL target. */
+bool http_contract_path_is(const char *uri, const char *path);
+
 /* Route of a request target: the path before any '?' or '#'. */
 http_route_t http_contract_route(const char *uri);
 

@@ -111,17 +111,21 @@ void session_guard_stream(session_guard_t *g, int fd)
     }
 }
 
-void session_guard_closing(session_guard_t *g, int fd)
+static void mark_closing(session_slot_t *s)
 {
-    session_slot_t *s = find(g, fd);
-    if (s == NULL) {
-        return;
-    }
     if (s->state == SESSION_IDLE) {
         /* Never read: a late read must not wait either. */
         s->deadline_ms = s->opened_ms;
     }
     s->state = SESSION_CLOSING;
+}
+
+void session_guard_closing(session_guard_t *g, int fd)
+{
+    session_slot_t *s = find(g, fd);
+    if (s != NULL) {
+        mark_closing(s);
+    }
 }
 
 size_t session_guard_sweep(session_guard_t *g, uint32_t now_ms, int *fds, size_t max)
@@ -144,7 +148,7 @@ size_t session_guard_sweep(session_guard_t *g, uint32_t now_ms, int *fds, size_t
             break;
         }
         if (close_it) {
-            session_guard_closing(g, s->fd);
+            mark_closing(s);
             fds[n++] = s->fd;
         }
     }

@@ -45,7 +45,6 @@ fi
 
 echo "==> configure + build ($build)"
 log="$build/cmake-output.txt"
-mkdir -p "$build"
 if ! cmake -S tests/c -B "$build" -DCMAKE_BUILD_TYPE=Debug >"$log" 2>&1 ||
    ! cmake --build "$build" --parallel >>"$log" 2>&1; then
   cat "$log" >&2

@@ -12,42 +12,29 @@
 
 #include "core_fallback.h"
 #include "core_slots.h"
-#include "fake_flash.h"
-#include "core_sig.h"
+#include "slots_rig.h"
 
-#define SECTOR 4096u
-#define PARTITION (6u * SECTOR)
-
-typedef struct {
-    fake_flash_t f;
-    core_slots_t cs;
-    uint8_t buf[2 * SECTOR];
-} rig_t;
+#define PARTITION (6u * SLOTS_RIG_SECTOR)
 
 static rig_t *rig_new(void)
 {
     rig_t *r = calloc(1, sizeof(*r));
     assert_non_null(r);
-    fake_flash_init(&r->f, PARTITION, SECTOR, 7);
-    core_slots_config_t cfg = {.flash = &r->f.flash, .sha256 = core_sig_sha256, .max_attempts = 0};
-    assert_int_equal(core_slots_init(&r->cs, &cfg), CORE_SLOTS_OK);
-    assert_int_equal(core_slots_scan(&r->cs, r->buf, sizeof(r->buf)), CORE_SLOTS_OK);
+    rig_init(r, PARTITION, 7);
+    assert_int_equal(core_slots_scan(&r->cs, r->buf, r->cap), CORE_SLOTS_OK);
     return r;
 }
 
-static void rig_free(rig_t *r)
+static void rig_delete(rig_t *r)
 {
-    assert_int_equal(r->f.zero_to_one, 0);
-    fake_flash_free(&r->f);
+    rig_free(r);
     free(r);
 }
 
 /* A reset: a fresh scan of the same flash decides the boot. */
 static int reboot_choice(rig_t *r)
 {
-    core_slots_config_t cfg = r->cs.cfg;
-    assert_int_equal(core_slots_init(&r->cs, &cfg), CORE_SLOTS_OK);
-    assert_int_equal(core_slots_scan(&r->cs, r->buf, sizeof(r->buf)), CORE_SLOTS_OK);
+    rig_reboot(r);
     return core_slots_choice(&r->cs);
 }
 
@@ -83,7 +70,7 @@ static void a_faulting_upload_goes_back_to_the_good_one(void **state_)
     assert_int_equal(reboot_choice(r), a);
     /* With A running, nothing is left to fall back to but the embedded core. */
     assert_int_equal(core_fallback_previous(&r->cs, a), CORE_SLOT_EMBEDDED);
-    rig_free(r);
+    rig_delete(r);
 }
 
 /* An upload replaced by a newer one before its window passed was never
@@ -102,7 +89,7 @@ static void an_unconfirmed_older_upload_is_not_previous(void **state_)
     assert_int_equal(core_slots_info(&r->cs, a)->bad_reason, CORE_SLOT_BAD_ROLLBACK);
     assert_int_equal(core_slots_info(&r->cs, b)->bad_reason, CORE_SLOT_BAD_TRAPS);
     assert_int_equal(reboot_choice(r), CORE_SLOT_EMBEDDED);
-    rig_free(r);
+    rig_delete(r);
 }
 
 static void rollback_to_embedded_sticks_across_a_reboot(void **state_)
@@ -118,7 +105,7 @@ static void rollback_to_embedded_sticks_across_a_reboot(void **state_)
     assert_int_equal(state(r, a), CORE_SLOT_BAD);
     assert_int_equal(state(r, b), CORE_SLOT_BAD);
     assert_int_equal(reboot_choice(r), CORE_SLOT_EMBEDDED);
-    rig_free(r);
+    rig_delete(r);
 }
 
 /* A previous good core survives an operator's rollback to "previous". */
@@ -133,7 +120,7 @@ static void asked_rollback_to_previous(void **state_)
     assert_int_equal(core_fallback_mark(&r->cs, b, CORE_SLOT_BAD_ROLLBACK, false), a);
     assert_int_equal(core_slots_info(&r->cs, b)->bad_reason, CORE_SLOT_BAD_ROLLBACK);
     assert_int_equal(reboot_choice(r), a);
-    rig_free(r);
+    rig_delete(r);
 }
 
 /* The running upload is in no slot (its store failed): the slots still say
@@ -152,7 +139,7 @@ static void unstored_and_embedded(void **state_)
     assert_int_equal(state(r, a), CORE_SLOT_GOOD);
     assert_int_equal(core_fallback_previous(&r->cs, CORE_SLOT_EMBEDDED), a);
     assert_int_equal(core_fallback_mark(NULL, 0, CORE_SLOT_BAD_TRAPS, false), CORE_SLOTS_ERR_ARG);
-    rig_free(r);
+    rig_delete(r);
 }
 
 /* A flash that fails mid-rollback: an error, and the slots refuse to act
@@ -170,10 +157,10 @@ static void a_flash_error_is_reported(void **state_)
     fake_flash_power_on(&r->f);
     assert_int_equal(core_fallback_mark(&r->cs, b, CORE_SLOT_BAD_TRAPS, false), CORE_SLOTS_ERR_RESCAN);
     /* After the scan the rollback completes. */
-    assert_int_equal(core_slots_scan(&r->cs, r->buf, sizeof(r->buf)), CORE_SLOTS_OK);
+    assert_int_equal(core_slots_scan(&r->cs, r->buf, r->cap), CORE_SLOTS_OK);
     assert_int_equal(core_fallback_mark(&r->cs, b, CORE_SLOT_BAD_TRAPS, false), CORE_SLOT_EMBEDDED);
     assert_int_equal(reboot_choice(r), CORE_SLOT_EMBEDDED);
-    rig_free(r);
+    rig_delete(r);
 }
 
 int main(void)

@@ -15,10 +15,11 @@
 #include <time.h>
 
 #include "core_slots.h"
-#include "fake_flash.h"
 #include "core_sig.h"
+#include "fake_flash.h"
+#include "slots_rig.h"
 
-#define SECTOR 4096u
+#define SECTOR SLOTS_RIG_SECTOR
 /* The partition in partitions.csv: 2 x (header sector + 32 KiB). */
 #define ESP_PARTITION_SIZE 0x12000u
 /* A smaller one for the exhaustive runs: 2 x (header sector + 2 sectors). */
@@ -26,13 +27,6 @@
 #define SMALL_CAPACITY (2u * SECTOR)
 /* Spans both data sectors of a small slot, not a multiple of 4 or 64. */
 #define CUT_MODULE_LEN (SECTOR + 37u)
-
-typedef struct {
-    fake_flash_t f;
-    core_slots_t cs;
-    uint8_t *buf;
-    size_t cap;
-} rig_t;
 
 static void make_module(uint8_t *out, size_t len, uint32_t seed)
 {
@@ -43,39 +37,6 @@ static void make_module(uint8_t *out, size_t len, uint32_t seed)
         x ^= x << 5;
         out[i] = (uint8_t)(x >> 24);
     }
-}
-
-static void cs_open(rig_t *r)
-{
-    core_slots_config_t cfg = {.flash = &r->f.flash, .sha256 = core_sig_sha256, .max_attempts = 0};
-    assert_int_equal(core_slots_init(&r->cs, &cfg), CORE_SLOTS_OK);
-}
-
-static void rig_init(rig_t *r, size_t size, uint32_t seed)
-{
-    fake_flash_init(&r->f, size, SECTOR, seed);
-    cs_open(r);
-    r->cap = r->cs.capacity;
-    r->buf = malloc(r->cap);
-    assert_non_null(r->buf);
-}
-
-static void rig_free(rig_t *r)
-{
-    /* No code path may ask NOR flash for what it cannot do. */
-    assert_int_equal(r->f.zero_to_one, 0);
-    assert_int_equal(r->f.misaligned, 0);
-    assert_int_equal(r->f.out_of_range, 0);
-    fake_flash_free(&r->f);
-    free(r->buf);
-}
-
-/* Power back on and start over: a fresh core_slots_t, as after a reset. */
-static void rig_reboot(rig_t *r)
-{
-    fake_flash_power_on(&r->f);
-    cs_open(r);
-    assert_int_equal(core_slots_scan(&r->cs, r->buf, r->cap), CORE_SLOTS_OK);
 }
 
 static void assert_sha_of(const uint8_t *data, size_t len, const uint8_t sha[32])
@@ -305,7 +266,7 @@ static void lifecycle_embedded_a_b_rollback_embedded(void **state)
     /* A survives the watch period. */
     assert_int_equal(core_slots_confirm(&r.cs, 0), CORE_SLOTS_OK);
     fake_flash_power_on(&r.f);
-    cs_open(&r);
+    rig_open(&r);
     assert_int_equal(core_slots_boot(&r.cs, r.buf, r.cap, &boot), CORE_SLOTS_OK);
     assert_int_equal(boot, 0);
     assert_int_equal(core_slots_info(&r.cs, 0)->state, CORE_SLOT_GOOD);
@@ -334,7 +295,7 @@ static void lifecycle_embedded_a_b_rollback_embedded(void **state)
 
     /* After a reboot still A. */
     fake_flash_power_on(&r.f);
-    cs_open(&r);
+    rig_open(&r);
     assert_int_equal(core_slots_boot(&r.cs, r.buf, r.cap, &boot), CORE_SLOTS_OK);
     assert_int_equal(boot, 0);
 
@@ -342,7 +303,7 @@ static void lifecycle_embedded_a_b_rollback_embedded(void **state)
     assert_int_equal(core_slots_mark_bad(&r.cs, 0, CORE_SLOT_BAD_TRAPS), CORE_SLOTS_OK);
     assert_int_equal(core_slots_choice(&r.cs), CORE_SLOT_EMBEDDED);
     fake_flash_power_on(&r.f);
-    cs_open(&r);
+    rig_open(&r);
     assert_int_equal(core_slots_boot(&r.cs, r.buf, r.cap, &boot), CORE_SLOTS_OK);
     assert_int_equal(boot, CORE_SLOT_EMBEDDED);
     assert_int_equal(core_slots_choice(&r.cs), CORE_SLOT_EMBEDDED);
@@ -353,7 +314,7 @@ static void lifecycle_embedded_a_b_rollback_embedded(void **state)
     assert_int_equal(core_slots_store(&r.cs, mc, sizeof(mc), 3), 0);
     assert_int_equal(core_slots_info(&r.cs, 0)->generation, 3);
     fake_flash_power_on(&r.f);
-    cs_open(&r);
+    rig_open(&r);
     assert_int_equal(core_slots_boot(&r.cs, r.buf, r.cap, &boot), CORE_SLOTS_OK);
     assert_int_equal(boot, 0);
     assert_memory_equal(r.buf, mc, sizeof(mc));
@@ -378,7 +339,7 @@ static void unconfirmed_trial_runs_out_of_boot_attempts(void **state)
     /* B is never confirmed: each reset before the watch period ends is a failed attempt. */
     for (unsigned attempt = 2; attempt <= CORE_SLOTS_DEFAULT_MAX_ATTEMPTS; attempt++) {
         fake_flash_power_on(&r.f);
-        cs_open(&r);
+        rig_open(&r);
         assert_int_equal(core_slots_boot(&r.cs, r.buf, r.cap, &boot), CORE_SLOTS_OK);
         assert_int_equal(boot, 1);
         assert_memory_equal(r.buf, mb, sizeof(mb));
@@ -386,7 +347,7 @@ static void unconfirmed_trial_runs_out_of_boot_attempts(void **state)
     }
     assert_int_equal(core_slots_note_start(&r.cs, 1), CORE_SLOTS_ERR_STATE);
     fake_flash_power_on(&r.f);
-    cs_open(&r);
+    rig_open(&r);
     assert_int_equal(core_slots_boot(&r.cs, r.buf, r.cap, &boot), CORE_SLOTS_OK);
     assert_int_equal(boot, 0);
     assert_memory_equal(r.buf, ma, sizeof(ma));

@@ -161,7 +161,7 @@ static uint32_t storm(int32_t to, uint32_t t, uint32_t storm_ms, uint32_t window
 }
 
 /* presses press-release cycles, each with storms on both edges. */
-static int make_signal(uint32_t window, uint32_t start, int presses)
+static void make_signal(uint32_t window, uint32_t start, int presses)
 {
     s_nedges = 0;
     uint32_t t = start + window + rnd(100);
@@ -171,7 +171,6 @@ static int make_signal(uint32_t window, uint32_t start, int presses)
         t = storm(1, t, rnd(60), window);
         t += window + rnd(200);
     }
-    return presses;
 }
 
 /* Every edge to the reference, polled at its deadlines. */
@@ -232,12 +231,12 @@ static int run_coalesced(uint32_t window, uint32_t start, size_t *posted, size_t
 static void storms_give_one_toggle_per_press(void **state)
 {
     (void)state;
-    int sequences = 0;
     size_t total_edges = 0, total_posted = 0;
     for (int seq = 0; seq < 300; seq++) {
         uint32_t window = 2 + rnd(100);
         uint32_t start = rnd(4) == 0 ? UINT32_MAX - rnd(5000) : rnd(100000); /* clock wrap too */
-        int presses = make_signal(window, start, 1 + (int)rnd(4));
+        int presses = 1 + (int)rnd(4);
+        make_signal(window, start, presses);
         size_t posted, takes;
         int every = run_every_edge(window, start);
         int coalesced = run_coalesced(window, start, &posted, &takes);
@@ -248,9 +247,7 @@ static void storms_give_one_toggle_per_press(void **state)
         assert_true(posted <= SWITCH_EDGES_MAX_TAKE * takes);
         total_edges += s_nedges;
         total_posted += posted;
-        sequences++;
     }
-    assert_int_equal(sequences, 300);
     print_message("  %zu edges, %zu posted to the core after coalescing\n", total_edges, total_posted);
     assert_true(total_posted < total_edges); /* coalescing really happened */
 }
